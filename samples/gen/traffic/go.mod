@@ -1,0 +1,3 @@
+module teardown/samples/gen/traffic
+
+go 1.19

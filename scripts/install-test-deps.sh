@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond npm packages: tshark (the differential tests compare
+# against it). Debian packages, installed only when missing; needs root (or sudo) for apt-get.
+set -euo pipefail
+missing=()
+command -v tshark >/dev/null 2>&1 || missing+=(tshark)
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+[ -d node_modules ] || npm ci

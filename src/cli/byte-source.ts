@@ -1,0 +1,165 @@
+/**
+ * Moves the bytes of one input (a file path, or `-` for standard input) into a consumer in large
+ * chunks, decompressing gzip on the way. gzip is recognised by its magic bytes, never by the
+ * file name (`tcpdump -z gzip` output is often renamed, and stdin has no name).
+ *
+ * A plain file is read synchronously into one reused buffer: the consumer copies what it keeps
+ * (the capture reader copies only a record that straddles two chunks), so the hot loop
+ * allocates nothing. Compressed input and pipes go through Node streams.
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import type { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+
+export const CHUNK_BYTES = 1 << 20;
+
+export interface ByteConsumer {
+  push(chunk: Uint8Array): void;
+  /** Asked between chunks: a promise to wait for (output back-pressure), or undefined. */
+  ready?(): Promise<void> | undefined;
+}
+
+export interface PumpResult {
+  /** Bytes read from the file or stream (compressed bytes for gzip input). */
+  readonly rawBytes: number;
+  readonly gzip: boolean;
+  /**
+   * A problem that stopped the input early, such as a gzip stream cut short (tcpdump -z gzip
+   * killed mid-write). Everything decompressed before it was pushed.
+   */
+  readonly inputError: string | undefined;
+}
+
+/** Thrown when the input cannot be opened or read at all. */
+export class InputError extends Error {}
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+export async function pumpInput(
+  path: string,
+  consumer: ByteConsumer,
+  stdin: Readable,
+): Promise<PumpResult> {
+  if (path === "-") return pumpStream(stdin, consumer);
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw new InputError(systemMessage(e));
+  }
+  try {
+    if (fstatSync(fd).isDirectory()) throw new InputError("is a directory");
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let n = readSync(fd, buf, 0, CHUNK_BYTES, null);
+    if (n >= 2 && buf[0] === GZIP_MAGIC_0 && buf[1] === GZIP_MAGIC_1) {
+      return await pumpGzipFile(fd, buf.subarray(0, n), consumer);
+    }
+    let raw = 0;
+    while (n > 0) {
+      raw += n;
+      consumer.push(buf.subarray(0, n));
+      const wait = consumer.ready?.();
+      if (wait !== undefined) await wait;
+      n = readSync(fd, buf, 0, CHUNK_BYTES, null);
+    }
+    return { rawBytes: raw, gzip: false, inputError: undefined };
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(systemMessage(e));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function pumpGzipFile(
+  fd: number,
+  first: Uint8Array,
+  consumer: ByteConsumer,
+): Promise<PumpResult> {
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  let raw = first.length;
+  // Feed the compressed file in the background; gunzip applies back-pressure through drain.
+  const feed = (async () => {
+    let chunk: Uint8Array = Buffer.from(first);
+    while (chunk.length > 0) {
+      if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once("drain", resolve));
+      const next = Buffer.allocUnsafe(CHUNK_BYTES);
+      const n = readSync(fd, next, 0, CHUNK_BYTES, null);
+      raw += n;
+      chunk = next.subarray(0, n);
+    }
+    gunzip.end();
+  })();
+  const result = await drainDecompressed(gunzip, consumer);
+  await feed.catch(() => undefined);
+  return { rawBytes: raw, gzip: true, inputError: result };
+}
+
+async function pumpStream(input: Readable, consumer: ByteConsumer): Promise<PumpResult> {
+  let raw = 0;
+  let head = Buffer.alloc(0);
+  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  // Gather at least the two magic bytes before deciding (a pipe may deliver one byte first).
+  while (head.length < 2) {
+    const r = await it.next();
+    if (r.done === true) break;
+    raw += r.value.length;
+    head = Buffer.concat([head, r.value]);
+  }
+  if (head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+    const feed = (async () => {
+      if (!gunzip.write(head)) await new Promise((resolve) => gunzip.once("drain", resolve));
+      for (let r = await it.next(); r.done !== true; r = await it.next()) {
+        raw += r.value.length;
+        if (!gunzip.write(r.value)) await new Promise((resolve) => gunzip.once("drain", resolve));
+      }
+      gunzip.end();
+    })();
+    const inputError = await drainDecompressed(gunzip, consumer);
+    await feed.catch(() => undefined);
+    return { rawBytes: raw, gzip: true, inputError };
+  }
+  if (head.length > 0) consumer.push(head);
+  for (let r = await it.next(); r.done !== true; r = await it.next()) {
+    raw += r.value.length;
+    consumer.push(r.value);
+    const wait = consumer.ready?.();
+    if (wait !== undefined) await wait;
+  }
+  return { rawBytes: raw, gzip: false, inputError: undefined };
+}
+
+/** Pushes everything the decompressor yields; returns its error message, if it failed. */
+async function drainDecompressed(
+  gunzip: Readable,
+  consumer: ByteConsumer,
+): Promise<string | undefined> {
+  try {
+    for await (const chunk of gunzip) {
+      consumer.push(chunk as Buffer);
+      const wait = consumer.ready?.();
+      if (wait !== undefined) await wait;
+    }
+    return undefined;
+  } catch (e) {
+    return `gzip: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+function systemMessage(e: unknown): string {
+  if (e instanceof InputError) return e.message;
+  const code = (e as { code?: string }).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * The `teardown` command. The only module that touches `process`: it parses arguments, runs a
+ * command with the process's streams, and maps every outcome to an exit status (exit-codes.ts).
+ */
+import { createRequire } from "node:module";
+import { Command, CommanderError } from "commander";
+import { runPackets } from "./commands/packets.js";
+import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
+
+const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
+const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+
+function buildProgram(): Command {
+  const program = new Command()
+    .name("teardown")
+    .description("Read packet captures and explain how TCP connections ended.")
+    .version(pkg.version)
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("packets")
+    .description("print one line per TCP packet, like tcpdump -r")
+    .argument("<capture...>", "pcap or pcapng files (gzip allowed); - reads standard input")
+    .option("-q, --quiet", "no per-file summary on stderr", false)
+    .option("-a, --all", "also print a line for each packet not decoded as TCP, saying why", false)
+    .addHelpText(
+      "after",
+      `
+Each line: frame number, epoch time (ns), source > destination, tcpdump flags, raw seq and ack,
+window, payload length (from the IP header, even when the snapshot length cut the packet).
+
+Examples:
+  teardown packets capture.pcap
+  teardown packets rotated.pcap.gz | grep '\\[R'
+  tcpdump -i any -w - port 8080 | teardown packets -`,
+    )
+    .action(async (captures: string[], opts: { quiet: boolean; all: boolean }) => {
+      process.exitCode = await runPackets(captures, opts, io);
+    });
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version end here too, with status 0.
+      process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(
+      `teardown: internal error: ${message} (please report this with the capture)\n`,
+    );
+    if (process.env["TEARDOWN_DEBUG"] !== undefined && e instanceof Error)
+      process.stderr.write(`${e.stack}\n`);
+    process.exitCode = EXIT_INTERNAL;
+  }
+}
+
+await main();

@@ -1,0 +1,37 @@
+/**
+ * Big-endian (network order) reads from a byte buffer, for the decoder's header views.
+ *
+ * Callers check the header length once and then read freely; the `?? 0` only makes an
+ * out-of-range read (a bug, never an input) yield 0 instead of NaN, so no read can throw or
+ * poison a field. V8 inlines these, so they cost what the index arithmetic costs.
+ */
+
+export function u8(buf: Uint8Array, i: number): number {
+  return buf[i] ?? 0;
+}
+
+export function u16(buf: Uint8Array, i: number): number {
+  return ((buf[i] ?? 0) << 8) | (buf[i + 1] ?? 0);
+}
+
+/** Unsigned 32-bit value (`>>> 0`: JavaScript's `<<` yields a signed 32-bit result). */
+export function u32(buf: Uint8Array, i: number): number {
+  return (
+    (((buf[i] ?? 0) << 24) |
+      ((buf[i + 1] ?? 0) << 16) |
+      ((buf[i + 2] ?? 0) << 8) |
+      (buf[i + 3] ?? 0)) >>>
+    0
+  );
+}
+
+/** Little-endian unsigned 32-bit value, for the one field written in host order (LINKTYPE_NULL). */
+export function u32le(buf: Uint8Array, i: number): number {
+  return (
+    ((buf[i] ?? 0) |
+      ((buf[i + 1] ?? 0) << 8) |
+      ((buf[i + 2] ?? 0) << 16) |
+      ((buf[i + 3] ?? 0) << 24)) >>>
+    0
+  );
+}

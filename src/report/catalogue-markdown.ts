@@ -1,0 +1,53 @@
+/**
+ * Markdown tables generated from the catalogues (capture diagnostics, decode problems, link
+ * types), so the README never says something the code does not do. `npm run docs` writes them
+ * into README.md between marker comments; a test fails when the README is out of date.
+ */
+import { CAPTURE_DIAGNOSTICS } from "../capture/index.js";
+import { DECODE_PROBLEMS, LINK_TYPES } from "../decode/index.js";
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+export function captureDiagnosticsTable(): string {
+  const rows = Object.entries(CAPTURE_DIAGNOSTICS).map(
+    ([code, d]) => `| \`${code}\` | ${d.severity} | ${cell(d.meaning)} |`,
+  );
+  return ["| code | severity | meaning |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+export function decodeProblemsTable(): string {
+  const rows = Object.entries(DECODE_PROBLEMS)
+    .filter(([code]) => code !== "none")
+    .map(([code, p]) => `| \`${code}\` | ${p.status ?? ""} | ${cell(p.meaning)} |`);
+  return ["| code | counted as | meaning |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+export function decodedLinkTypesTable(): string {
+  const rows = LINK_TYPES.filter((l) => l.decoded).map(
+    (l) => `| ${l.value} | ${l.name} | ${cell(l.description)} |`,
+  );
+  return ["| LINKTYPE | name | what it is |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+/** The generated sections, by the name used in the README's marker comments. */
+export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
+  "capture-diagnostics": captureDiagnosticsTable,
+  "decode-problems": decodeProblemsTable,
+  "link-types": decodedLinkTypesTable,
+};
+
+/** Replaces each `<!-- generated:NAME -->...<!-- /generated:NAME -->` block with fresh content. */
+export function fillGeneratedSections(markdown: string): string {
+  let out = markdown;
+  for (const [name, make] of Object.entries(GENERATED_SECTIONS)) {
+    const open = `<!-- generated:${name} -->`;
+    const close = `<!-- /generated:${name} -->`;
+    const start = out.indexOf(open);
+    const end = out.indexOf(close);
+    if (start < 0 || end < start) continue;
+    out = `${out.slice(0, start + open.length)}\n\n${make()}\n\n${out.slice(end)}`;
+  }
+  return out;
+}
