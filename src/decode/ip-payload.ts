@@ -3,7 +3,7 @@
  * "encapsulated" so that a user learns their TCP is hidden rather than absent; the rest is
  * "other".
  */
-import { u16 } from "./bytes.js";
+import { u16, u8 } from "./bytes.js";
 import type { DecodedPacket } from "./packet.js";
 import { decodeTcp } from "./tcp.js";
 
@@ -14,6 +14,7 @@ const IPPROTO_UDP = 17;
 const IPPROTO_IPV6 = 41; // IPv6 in IP (RFC 4213, 6in4)
 const IPPROTO_GRE = 47;
 const IPPROTO_ESP = 50; // encrypted: the TCP header inside cannot be read at all
+const IPPROTO_AH = 51; // authenticated, not encrypted: the TCP header follows in clear
 const IPPROTO_L2TP = 115; // L2TPv3 over IP (RFC 3931)
 
 const UDP_SRC_PORT = 0;
@@ -38,6 +39,24 @@ export function decodeIpPayload(
     case IPPROTO_TCP:
       decodeTcp(out, buf, off, end, segmentLen);
       return;
+    case IPPROTO_AH: {
+      // RFC 4302 2.2: next header, then the length in 4-octet units minus 2. IPv6 walks AH in
+      // its extension chain; IPv4 arrives here.
+      if (end - off < 2) {
+        out.status = "truncated";
+        out.problem = "ah-truncated";
+        return;
+      }
+      const ahLen = (u8(buf, off + 1) + 2) * 4;
+      if (end - off < ahLen) {
+        out.status = "truncated";
+        out.problem = "ah-truncated";
+        return;
+      }
+      out.ipPayloadLen = segmentLen - ahLen;
+      decodeIpPayload(out, buf, off + ahLen, end, u8(buf, off), segmentLen - ahLen);
+      return;
+    }
     case IPPROTO_UDP:
       out.status = isTunnelUdp(buf, off, end) ? "encapsulated" : "other";
       return;

@@ -38,7 +38,8 @@ export type DecodeProblem =
   | "tcp-truncated"
   | "tcp-bad-data-offset"
   | "ip-bad-version"
-  | "ipv6-bad-payload-length";
+  | "ipv6-bad-payload-length"
+  | "ah-truncated";
 
 /** TCP flag bits as they sit in the 16-bit word after the ack number (low 9 bits + AE). */
 export const TCP_FIN = 0x001;

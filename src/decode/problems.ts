@@ -68,4 +68,9 @@ export const DECODE_PROBLEMS = {
     meaning:
       "IPv6 extension headers longer than the payload length (or jumbo payload length) declares.",
   },
+  "ah-truncated": {
+    status: "truncated",
+    meaning:
+      "The capture ends inside an IPv4 Authentication Header (RFC 4302), before the TCP header it protects.",
+  },
 } as const satisfies Record<DecodeProblem, DecodeProblemInfo>;

@@ -198,6 +198,13 @@ describe("IPv4 fragments", () => {
   ]);
 });
 
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 describe("IPv4 protocols", () => {
   const udp = (src: number, dst: number): Uint8Array =>
     Uint8Array.of(src >> 8, src & 0xff, dst >> 8, dst & 0xff, 0, 8, 0, 0);
@@ -246,6 +253,21 @@ describe("IPv4 protocols", () => {
       expect: { status: "encapsulated" as const, ipVersion: 4 as const },
     })),
     { name: "SCTP", bytes: frame(tcp(), { protocol: 132 }), expect: { status: "other" } },
-    { name: "AH (not opened)", bytes: frame(tcp(), { protocol: 51 }), expect: { status: "other" } },
+    {
+      // RFC 4302: next header 6, length (12 / 4) - 2 = 1, reserved, SPI, sequence number.
+      name: "TCP behind an Authentication Header",
+      bytes: frame(concat(Uint8Array.of(6, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 7), tcp()), {
+        protocol: 51,
+      }),
+      expect: { status: "tcp", problem: "none", tcpHeaderLen: 20, payloadLen: 0 },
+    },
+    {
+      name: "Authentication Header cut short",
+      bytes: frame(concat(Uint8Array.of(6, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 7), tcp()), {
+        protocol: 51,
+      }),
+      capLen: ETH + 20 + 6,
+      expect: { status: "truncated", problem: "ah-truncated" },
+    },
   ]);
 });

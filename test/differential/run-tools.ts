@@ -175,7 +175,6 @@ const ENCAPSULATIONS = new Set([
   "gtp",
   "l2tp",
   "esp",
-  "ah",
   "erspan",
   "nsh",
   "geneve",
@@ -237,7 +236,8 @@ export async function runTshark(
       seq: Number(seq),
       ack: Number(ack),
       win: Number(win),
-      len: Number(len),
+      // tshark gives no tcp.len for a first IP fragment when it does not reassemble.
+      len: len === "" ? -1 : Number(len),
     });
   }
   return { run: r, frames };
