@@ -51,6 +51,9 @@ export async function pumpInput(
   try {
     if (fstatSync(fd).isDirectory()) throw new InputError("is a directory");
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    // The consumer sees plain Uint8Arrays only, whatever the source: one type keeps the
+    // decoder's code monomorphic (a Buffer here and a Uint8Array elsewhere deoptimises it).
+    const bytes = plain(buf);
     let n = readSync(fd, buf, 0, CHUNK_BYTES, null);
     if (n >= 2 && buf[0] === GZIP_MAGIC_0 && buf[1] === GZIP_MAGIC_1) {
       return await pumpGzipFile(fd, buf.subarray(0, n), consumer);
@@ -58,7 +61,7 @@ export async function pumpInput(
     let raw = 0;
     while (n > 0) {
       raw += n;
-      consumer.push(buf.subarray(0, n));
+      consumer.push(bytes.subarray(0, n));
       const wait = consumer.ready?.();
       if (wait !== undefined) await wait;
       n = readSync(fd, buf, 0, CHUNK_BYTES, null);
@@ -121,10 +124,10 @@ async function pumpStream(input: Readable, consumer: ByteConsumer): Promise<Pump
     await feed.catch(() => undefined);
     return { rawBytes: raw, gzip: true, inputError };
   }
-  if (head.length > 0) consumer.push(head);
+  if (head.length > 0) consumer.push(plain(head));
   for (let r = await it.next(); r.done !== true; r = await it.next()) {
     raw += r.value.length;
-    consumer.push(r.value);
+    consumer.push(plain(r.value));
     const wait = consumer.ready?.();
     if (wait !== undefined) await wait;
   }
@@ -138,7 +141,7 @@ async function drainDecompressed(
 ): Promise<string | undefined> {
   try {
     for await (const chunk of gunzip) {
-      consumer.push(chunk as Buffer);
+      consumer.push(plain(chunk as Buffer));
       const wait = consumer.ready?.();
       if (wait !== undefined) await wait;
     }
@@ -146,6 +149,11 @@ async function drainDecompressed(
   } catch (e) {
     return `gzip: ${e instanceof Error ? e.message : String(e)}`;
   }
+}
+
+/** The same bytes as a plain Uint8Array (no copy). */
+function plain(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 function systemMessage(e: unknown): string {

@@ -35,3 +35,20 @@ export function u32le(buf: Uint8Array, i: number): number {
     0
   );
 }
+
+let viewBuf: Uint8Array | null = null;
+let viewDv: DataView = new DataView(new ArrayBuffer(0));
+
+/**
+ * A DataView over `buf`, made once per buffer (the capture reader hands over a chunk of many
+ * records at a time). 32-bit fields are read through it in the decoder's own functions:
+ * `getUint32` compiles to one load, while a value of 2^31 or more returned from a helper that V8
+ * did not inline would be boxed, an allocation per packet. Callers check lengths first.
+ */
+export function viewOf(buf: Uint8Array): DataView {
+  if (buf !== viewBuf) {
+    viewBuf = buf;
+    viewDv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  return viewDv;
+}

@@ -5,7 +5,7 @@
  * Limitations: non-first fragments are counted, not reassembled; options are skipped, not read;
  * AH (protocol 51) is not opened.
  */
-import { u16, u32, u8 } from "./bytes.js";
+import { u16, u8, viewOf } from "./bytes.js";
 import { decodeIpPayload } from "./ip-payload.js";
 import type { DecodedPacket } from "./packet.js";
 
@@ -50,8 +50,8 @@ export function decodeIpv4(out: DecodedPacket, buf: Uint8Array, off: number, end
 
   out.ipVersion = 4;
   out.ipOffset = off;
-  out.src0 = u32(buf, off + IPV4_SRC);
-  out.dst0 = u32(buf, off + IPV4_DST);
+  out.src0 = viewOf(buf).getUint32(off + IPV4_SRC);
+  out.dst0 = viewOf(buf).getUint32(off + IPV4_DST);
   out.ttl = u8(buf, off + IPV4_TTL);
   out.ipId = u16(buf, off + IPV4_IDENTIFICATION);
 

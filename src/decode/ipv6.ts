@@ -6,7 +6,7 @@
  * Limitations: non-first fragments are counted, not reassembled; ESP hides everything after it;
  * experimental extension headers (253, 254) and unknown next headers end the walk as "other".
  */
-import { u16, u32, u8 } from "./bytes.js";
+import { u16, u8, viewOf } from "./bytes.js";
 import { decodeIpPayload } from "./ip-payload.js";
 import type { DecodedPacket } from "./packet.js";
 
@@ -69,14 +69,14 @@ export function decodeIpv6(out: DecodedPacket, buf: Uint8Array, off: number, end
 
   out.ipVersion = 6;
   out.ipOffset = off;
-  out.src0 = u32(buf, off + IPV6_SRC);
-  out.src1 = u32(buf, off + IPV6_SRC + 4);
-  out.src2 = u32(buf, off + IPV6_SRC + 8);
-  out.src3 = u32(buf, off + IPV6_SRC + 12);
-  out.dst0 = u32(buf, off + IPV6_DST);
-  out.dst1 = u32(buf, off + IPV6_DST + 4);
-  out.dst2 = u32(buf, off + IPV6_DST + 8);
-  out.dst3 = u32(buf, off + IPV6_DST + 12);
+  out.src0 = viewOf(buf).getUint32(off + IPV6_SRC);
+  out.src1 = viewOf(buf).getUint32(off + IPV6_SRC + 4);
+  out.src2 = viewOf(buf).getUint32(off + IPV6_SRC + 8);
+  out.src3 = viewOf(buf).getUint32(off + IPV6_SRC + 12);
+  out.dst0 = viewOf(buf).getUint32(off + IPV6_DST);
+  out.dst1 = viewOf(buf).getUint32(off + IPV6_DST + 4);
+  out.dst2 = viewOf(buf).getUint32(off + IPV6_DST + 8);
+  out.dst3 = viewOf(buf).getUint32(off + IPV6_DST + 12);
   out.ttl = u8(buf, off + IPV6_HOP_LIMIT);
 
   const headerEnd = off + IPV6_HEADER_LEN;
@@ -173,7 +173,7 @@ function findJumboLength(buf: Uint8Array, off: number, end: number): number {
     if (end - at < 2) return -1;
     const len = u8(buf, at + 1);
     if (type === OPT_JUMBO && len === OPT_JUMBO_LEN && end - at >= 2 + OPT_JUMBO_LEN) {
-      return u32(buf, at + 2);
+      return viewOf(buf).getUint32(at + 2);
     }
     at += 2 + len;
   }

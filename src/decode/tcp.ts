@@ -3,7 +3,7 @@
  * acknowledgement numbers, flags) sits in the first 14 bytes, so a segment cut by the snapshot
  * length after that is still decoded, with `truncated` set.
  */
-import { u16, u32, u8 } from "./bytes.js";
+import { u16, u8, viewOf } from "./bytes.js";
 import { MAX_SACK_BLOCKS, type DecodedPacket } from "./packet.js";
 
 const TCP_MIN_HEADER_LEN = 20;
@@ -63,8 +63,8 @@ export function decodeTcp(
 
   out.srcPort = u16(buf, off + TCP_SRC_PORT);
   out.dstPort = u16(buf, off + TCP_DST_PORT);
-  out.seq = u32(buf, off + TCP_SEQ);
-  out.ack = u32(buf, off + TCP_ACK);
+  out.seq = viewOf(buf).getUint32(off + TCP_SEQ);
+  out.ack = viewOf(buf).getUint32(off + TCP_ACK);
   const offsetByte = u8(buf, off + TCP_DATA_OFFSET);
   out.flags = ((offsetByte & TCP_AE_BIT) << 8) | u8(buf, off + TCP_FLAGS);
   const dataOffset = offsetByte >> 4;
@@ -129,8 +129,8 @@ function decodeTcpOptions(out: DecodedPacket, buf: Uint8Array, off: number, end:
         const blocks = out.sackBlocks;
         for (let i = 0; i < kept; i++) {
           const edge = at + OPT_HEADER_LEN + i * OPT_SACK_BLOCK_LEN;
-          blocks[2 * i] = u32(buf, edge);
-          blocks[2 * i + 1] = u32(buf, edge + 4);
+          blocks[2 * i] = viewOf(buf).getUint32(edge);
+          blocks[2 * i + 1] = viewOf(buf).getUint32(edge + 4);
         }
         out.sackBlockCount = kept;
         break;
@@ -138,8 +138,8 @@ function decodeTcpOptions(out: DecodedPacket, buf: Uint8Array, off: number, end:
       case OPT_TIMESTAMPS:
         if (len !== OPT_TIMESTAMPS_LEN) return;
         out.hasTimestamps = true;
-        out.tsVal = u32(buf, at + 2);
-        out.tsEcr = u32(buf, at + 6);
+        out.tsVal = viewOf(buf).getUint32(at + 2);
+        out.tsEcr = viewOf(buf).getUint32(at + 6);
         break;
       default:
         // Unknown or uninteresting kinds (MPTCP, TCP-AO, fast open...) are skipped by length.
