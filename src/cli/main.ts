@@ -4,7 +4,9 @@
  * command with the process's streams, and maps every outcome to an exit status (exit-codes.ts).
  */
 import { createRequire } from "node:module";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { defaultThresholds, type ThresholdName, type Thresholds } from "../analysis/index.js";
+import { runAnalyze, thresholdOptions } from "./commands/analyze.js";
 import { runPackets } from "./commands/packets.js";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 
@@ -40,7 +42,55 @@ Examples:
       process.exitCode = await runPackets(captures, opts, io);
     });
 
+  const analyze = program
+    .command("analyze")
+    .description("rebuild every TCP connection and explain how each ended")
+    .argument(
+      "<capture...>",
+      "pcap or pcapng files (gzip allowed), read as one capture; - reads standard input",
+    )
+    .option("--json <file>", "write the whole result as JSON (schema teardown/1); - for stdout")
+    .option("-q, --quiet", "no brief on stdout", false);
+  for (const t of thresholdOptions()) {
+    analyze.option(t.flag, `${t.meaning} (default ${t.default})`, parseSeconds(t.flag));
+  }
+  analyze
+    .addHelpText(
+      "after",
+      `
+Examples:
+  teardown analyze capture.pcap
+  teardown analyze capture.pcap --json result.json
+  teardown analyze capture.pcap --json - | jq '.summary.servers[0]'
+  teardown analyze capture.pcap --fin-gap 5 --time-wait 30`,
+    )
+    .action(async (captures: string[], opts: Record<string, unknown>) => {
+      const thresholds: Thresholds = { ...defaultThresholds() };
+      for (const t of thresholdOptions()) {
+        const v = opts[t.name];
+        if (typeof v === "number") (thresholds as Record<ThresholdName, number>)[t.name] = v;
+      }
+      process.exitCode = await runAnalyze(
+        captures,
+        { json: opts["json"] as string | undefined, quiet: opts["quiet"] === true, thresholds },
+        io,
+      );
+    });
+
   return program;
+}
+
+/** A parser for a seconds option: a non-negative number, else a usage error naming the option. */
+function parseSeconds(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+      throw new InvalidArgumentError(
+        `${flag.split(" ")[0]} takes a number of seconds, not "${value}"`,
+      );
+    }
+    return n;
+  };
 }
 
 async function main(): Promise<void> {

@@ -3,3 +3,4 @@ export { formatPacketLine, formatSkippedLine, formatFlags, formatEndpoint } from
 export { formatDiagnosticLine } from "./diagnostic-line.js";
 export { escapeForTerminal } from "./terminal.js";
 export { fillGeneratedSections, GENERATED_SECTIONS } from "./catalogue-markdown.js";
+export { formatBrief, type BriefInput } from "./brief.js";

@@ -12,7 +12,8 @@ describe("README tables", () => {
   const squeeze = (s: string): string => s.replace(/ *\| */g, "|").replace(/-{3,}/g, "---");
 
   it("has every generated section", () => {
-    for (const name of Object.keys(GENERATED_SECTIONS)) assert.ok(readme.includes(`<!-- generated:${name} -->`), name);
+    for (const name of Object.keys(GENERATED_SECTIONS))
+      assert.ok(readme.includes(`<!-- generated:${name} -->`), name);
   });
 
   it("matches the catalogues (run `npm run docs` after changing one)", () => {

@@ -1,0 +1,75 @@
+/**
+ * The analysis pipeline over decoded packets: flows from the tracker, each finished flow turned
+ * into its public result (findings included) and added to the summary. Results are handed to a
+ * callback as flows finish, so a caller can stream them out and memory stays bounded by the
+ * flows alive at once plus the summary.
+ */
+import type { DecodedPacket } from "../decode/index.js";
+import { FlowTracker, type Flow, type FlowEndReason } from "../flow/index.js";
+import { buildFlowResult, type FlowResult } from "./flow-result.js";
+import { SummaryBuilder, type CaptureSummary } from "./summary.js";
+import { defaultThresholds, type Thresholds } from "./thresholds.js";
+
+export interface AnalyzerOptions {
+  readonly thresholds: Thresholds;
+  readonly onFlow: (flow: FlowResult) => void;
+}
+
+export class Analyzer {
+  readonly thresholds: Thresholds;
+  private readonly tracker: FlowTracker;
+  private readonly summary = new SummaryBuilder();
+  private readonly onFlow: (flow: FlowResult) => void;
+  firstSec = -1;
+  firstNsec = 0;
+  lastSec = -1;
+  lastNsec = 0;
+  tcpPackets = 0;
+
+  constructor(options: Partial<AnalyzerOptions> = {}) {
+    this.thresholds = options.thresholds ?? defaultThresholds();
+    this.onFlow = options.onFlow ?? (() => undefined);
+    this.tracker = new FlowTracker(
+      { flowEnded: (f: Flow, reason: FlowEndReason) => this.flowEnded(f, reason) },
+      { timeWaitSec: this.thresholds.timeWaitSec, idleTimeoutSec: this.thresholds.idleTimeoutSec },
+    );
+  }
+
+  /** One decoded TCP packet. */
+  packet(frame: number, tsSec: number, tsNsec: number, p: DecodedPacket): void {
+    this.tcpPackets++;
+    if (
+      this.firstSec < 0 ||
+      tsSec < this.firstSec ||
+      (tsSec === this.firstSec && tsNsec < this.firstNsec)
+    ) {
+      this.firstSec = tsSec;
+      this.firstNsec = tsNsec;
+    }
+    if (tsSec > this.lastSec || (tsSec === this.lastSec && tsNsec > this.lastNsec)) {
+      this.lastSec = tsSec;
+      this.lastNsec = tsNsec;
+    }
+    this.tracker.packet(frame, tsSec, tsNsec, p);
+  }
+
+  /** Ends the capture: every flow still alive is finished; returns the summary. */
+  finish(): CaptureSummary {
+    this.tracker.end();
+    return this.summary.build();
+  }
+
+  get flowsSeen(): number {
+    return this.tracker.flows;
+  }
+
+  get peakLiveFlows(): number {
+    return this.tracker.peakLive;
+  }
+
+  private flowEnded(f: Flow, _reason: FlowEndReason): void {
+    const result = buildFlowResult(f, this.thresholds, this.tracker.now, this.tracker.baseSec);
+    this.summary.add(result);
+    this.onFlow(result);
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The findings for one finished flow: pure functions of its two directions and endpoint
+ * timelines (STYLE.md practice 8). Each rule says what on the wire it rests on.
+ */
+import type { Direction, Flow, Side } from "../flow/index.js";
+import type { FindingKind } from "./finding-kinds.js";
+import type { Thresholds } from "./thresholds.js";
+
+export interface Finding {
+  readonly kind: FindingKind;
+  readonly side: Side | "none";
+  /** Relative time (see FlowTracker.baseSec) of the packet that shows it. */
+  readonly at: number;
+  /** Frame numbers of the packets that show it, in order. */
+  readonly evidence: readonly number[];
+  readonly detail: string;
+}
+
+export type HandshakeState = "complete" | "refused" | "unanswered" | "incomplete" | "mid-stream";
+
+export function handshakeState(f: Flow): HandshakeState {
+  const c = f.client;
+  const s = f.server;
+  if (c.synFrame === 0) return "mid-stream";
+  if (s.synFrame === 0) {
+    if (s.rstFrame !== 0) return "refused";
+    return s.packets === 0 ? "unanswered" : "incomplete";
+  }
+  return f.clientEnd.timeline.some((x) => x.state === "ESTABLISHED") ? "complete" : "incomplete";
+}
+
+const secs = (x: number): string => `${x.toFixed(x < 10 ? 3 : 1)} s`;
+
+function peerOf(f: Flow, side: Side): Direction {
+  return side === "client" ? f.server : f.client;
+}
+
+export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Finding[] {
+  const out: Finding[] = [];
+  const hs = handshakeState(f);
+  const c = f.client;
+  const s = f.server;
+
+  if (hs === "refused") {
+    out.push({
+      kind: "refused",
+      side: "server",
+      at: s.rstAt,
+      evidence: [c.synFrame, s.rstFrame],
+      detail: `SYN answered by RST after ${secs(s.rstAt - c.synAt)}${c.synCount > 1 ? ` (${c.synCount} SYNs)` : ""}`,
+    });
+    return out;
+  }
+  if (hs === "unanswered") {
+    out.push({
+      kind: "syn-unanswered",
+      side: "server",
+      at: c.synAt,
+      evidence: [c.synFrame],
+      detail: `${c.synCount} SYN${c.synCount > 1 ? "s" : ""} over ${secs(c.lastAt - c.synAt)}, no answer`,
+    });
+    return out;
+  }
+
+  if (s.synFrame !== 0 && c.synFrame !== 0 && s.synAt - c.synAt > th.slowHandshakeSec) {
+    out.push({
+      kind: "slow-handshake",
+      side: "server",
+      at: s.synAt,
+      evidence: [c.synFrame, s.synFrame],
+      detail: `SYN-ACK ${secs(s.synAt - c.synAt)} after the first SYN${c.synCount > 1 ? ` (${c.synCount} SYNs sent)` : ""}`,
+    });
+  }
+
+  const probe =
+    hs === "complete" && c.payloadBytes === 0 && s.payloadBytes === 0 && f.closedBy !== "none";
+  if (probe) {
+    out.push({
+      kind: "probe",
+      side: f.closedBy,
+      at: f.closeAt,
+      evidence: [c.synFrame, f.closeFrame],
+      detail: `handshake, then ${f.close === "rst" ? "RST" : "FIN"} from the ${f.closedBy} after ${secs(f.closeAt - c.synAt)}, no payload either way`,
+    });
+  }
+
+  // The client closed with its request unanswered.
+  if (
+    f.closedBy === "client" &&
+    f.unansweredSince >= 0 &&
+    f.closeAt - f.unansweredSince >= th.clientTimeoutSec
+  ) {
+    out.push({
+      kind: "client-timeout",
+      side: "client",
+      at: f.closeAt,
+      evidence: [f.unansweredFrame, f.closeFrame],
+      detail: `client sent ${f.close === "rst" ? "RST" : "FIN"} ${secs(f.closeAt - f.unansweredSince)} after its last request (frame ${f.unansweredFrame}), with no response`,
+    });
+  }
+
+  for (const side of ["client", "server"] as const) {
+    const d = side === "client" ? c : s;
+    if (d.rstFrame === 0) continue;
+    const peer = peerOf(f, side);
+    if (d.rstAnsweredLateFrame !== 0) {
+      out.push({
+        kind: "rst-after-close",
+        side,
+        at: d.rstAt,
+        evidence: [d.finFrame, d.rstAnsweredLateFrame, d.rstFrame],
+        detail: `the ${side} had closed (FIN, frame ${d.finFrame}); the ${other(side)}'s later segment (frame ${d.rstAnsweredLateFrame}, ${secs(d.rstAt - d.finAt)} after that FIN) was answered by RST`,
+      });
+    } else if (d.finFrame === 0 && d.rstUnansweredBytes > 0) {
+      out.push({
+        kind: "rst-unread-data",
+        side,
+        at: d.rstAt,
+        evidence: [peer.lastDataFrame, d.rstFrame],
+        detail:
+          `RST instead of FIN after receiving ${d.rstUnansweredBytes} bytes it never answered: closed with those bytes ` +
+          `unread (Linux sends RST, RFC 2525 2.17), or with SO_LINGER 0; the wire cannot tell these apart`,
+      });
+    } else if (!probe && !(f.closedBy !== side && hasRstAfterPeerRst(f, side))) {
+      out.push({
+        kind: "abortive-close",
+        side,
+        at: d.rstAt,
+        evidence: [d.rstFrame],
+        detail: `RST from the ${side} in ${d.rstSenderState} with nothing pending: SO_LINGER 0, a killed process or a middlebox`,
+      });
+    }
+  }
+
+  // FIN gaps: the passive side in CLOSE_WAIT, the active side in FIN_WAIT_2.
+  if (f.close === "fin" && f.closedBy !== "none") {
+    const active = f.closedBy === "client" ? c : s;
+    const passive = f.closedBy === "client" ? s : c;
+    const passiveSide = other(f.closedBy);
+    if (passive.finFrame !== 0) {
+      const gap = passive.finAt - active.finAt;
+      if (gap > th.finGapSec) {
+        out.push({
+          kind: "long-fin-gap",
+          side: passiveSide,
+          at: passive.finAt,
+          evidence: [active.finFrame, passive.finFrame],
+          detail: `the ${passiveSide} sat in CLOSE_WAIT ${secs(gap)} after the ${f.closedBy}'s FIN (the ${f.closedBy} in FIN_WAIT_2)`,
+        });
+      }
+    } else if (passive.rstFrame === 0 && captureEnd - active.finAt > th.finGapSec) {
+      out.push({
+        kind: "close-wait-at-end",
+        side: passiveSide,
+        at: active.finAt,
+        evidence: [active.finFrame],
+        detail: `the ${passiveSide} was still in CLOSE_WAIT when the capture ended, ${secs(captureEnd - active.finAt)} after the ${f.closedBy}'s FIN`,
+      });
+    }
+  }
+
+  // The server never sent a byte, and did not close while the client was there.
+  if (hs === "complete" && s.payloadBytes === 0 && f.closedBy === "client") {
+    const serverCloseAt =
+      s.finFrame !== 0 ? s.finAt : s.rstFrame !== 0 && s.rstAnsweredLateFrame === 0 ? s.rstAt : -1;
+    const late =
+      serverCloseAt < 0
+        ? captureEnd - f.closeAt > th.finGapSec
+        : serverCloseAt - f.closeAt > th.finGapSec;
+    if (late) {
+      out.push({
+        kind: "server-silent",
+        side: "server",
+        at: f.closeAt,
+        evidence: [s.synFrame, f.closeFrame],
+        detail:
+          serverCloseAt < 0
+            ? `handshake completed; the server sent nothing and never closed (${c.payloadBytes} bytes from the client unanswered)`
+            : `handshake completed; the server sent nothing and closed ${secs(serverCloseAt - f.closeAt)} after the client left`,
+      });
+    }
+  }
+
+  for (const side of ["client", "server"] as const) {
+    const d = side === "client" ? c : s;
+    if (d.zeroWindowCount > 0) {
+      out.push({
+        kind: "zero-window",
+        side,
+        at: d.zeroWindowAt,
+        evidence: [d.zeroWindowFrame],
+        detail: `the ${side} advertised a zero window ${d.zeroWindowCount} time${d.zeroWindowCount > 1 ? "s" : ""}`,
+      });
+    }
+    if (d.unseenBytes > 0) {
+      out.push({
+        kind: "capture-loss",
+        side,
+        at: f.startAt,
+        evidence: [d.unseenFrame],
+        detail: `${d.unseenBytes} bytes from the ${side} were acknowledged but never captured`,
+      });
+    }
+  }
+
+  if (f.previousId !== 0 && f.reuseGap < th.timeWaitSec) {
+    out.push({
+      kind: "port-reuse",
+      side: "client",
+      at: f.startAt,
+      evidence: [f.firstFrame],
+      detail: `same 4-tuple as flow ${f.previousId}, reused ${secs(f.reuseGap)} after it ended (inside TIME_WAIT, ${th.timeWaitSec} s)`,
+    });
+  }
+  return out;
+}
+
+function other(side: Side): Side {
+  return side === "client" ? "server" : "client";
+}
+
+/** The peer reset first and this side's RST only answered what followed. */
+function hasRstAfterPeerRst(f: Flow, side: Side): boolean {
+  const d = side === "client" ? f.client : f.server;
+  const peer = peerOf(f, side);
+  return peer.rstFrame !== 0 && peer.rstAt <= d.rstAt;
+}

@@ -1,0 +1,25 @@
+/**
+ * The analysis layer: findings per flow, from one catalogue of kinds and one of thresholds,
+ * and the capture summary.
+ */
+export { Analyzer, type AnalyzerOptions } from "./analyzer.js";
+export {
+  FINDING_KINDS,
+  type FindingKind,
+  type FindingKindInfo,
+  type Severity,
+} from "./finding-kinds.js";
+export {
+  THRESHOLDS,
+  defaultThresholds,
+  type Thresholds,
+  type ThresholdName,
+} from "./thresholds.js";
+export {
+  findingsForFlow,
+  handshakeState,
+  type Finding,
+  type HandshakeState,
+} from "./flow-findings.js";
+export type { FlowResult, FindingResult, EndpointRef, StateResult } from "./flow-result.js";
+export type { CaptureSummary, ServerSummary, ClientSummary, KindCount } from "./summary.js";

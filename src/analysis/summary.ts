@@ -1,0 +1,155 @@
+/**
+ * Aggregates finished flows into the capture summary: counts by finding kind, who closed
+ * first, who holds TIME_WAIT, and the same per server endpoint (address:port) and per client
+ * host. Probes are counted apart from real connections everywhere, as health checks would
+ * otherwise drown the traffic that matters.
+ */
+import type { Side } from "../flow/index.js";
+import { FINDING_KINDS, type FindingKind } from "./finding-kinds.js";
+import type { FlowResult } from "./flow-result.js";
+
+/** Example flow ids kept per aggregate. */
+const EXAMPLES = 10;
+
+export interface KindCount {
+  kind: FindingKind;
+  count: number;
+  flows: number[];
+}
+
+export interface ServerSummary {
+  ip: string;
+  port: number;
+  /** Connections whose handshake completed (or was seen mid-stream), probes excluded. */
+  connections: number;
+  probes: number;
+  /** Attempts refused by RST, and attempts never answered. */
+  refused: number;
+  unanswered: number;
+  closedBy: Record<Side | "none", number>;
+  timeWait: Record<Side, number>;
+  findings: KindCount[];
+}
+
+export interface ClientSummary {
+  ip: string;
+  connections: number;
+  probes: number;
+  timeWait: number;
+  finWait2: number;
+}
+
+export interface CaptureSummary {
+  flows: number;
+  connections: number;
+  probes: number;
+  refused: number;
+  unanswered: number;
+  byKind: Partial<Record<FindingKind, number>>;
+  closedBy: Record<Side | "none", number>;
+  timeWait: Record<Side, number>;
+  servers: ServerSummary[];
+  clients: ClientSummary[];
+}
+
+function bump(list: KindCount[], kind: FindingKind, id: number): void {
+  let k = list.find((x) => x.kind === kind);
+  if (k === undefined) {
+    k = { kind, count: 0, flows: [] };
+    list.push(k);
+  }
+  k.count++;
+  if (k.flows.length < EXAMPLES) k.flows.push(id);
+}
+
+export class SummaryBuilder {
+  private flows = 0;
+  private probes = 0;
+  private refused = 0;
+  private unanswered = 0;
+  private readonly byKind = new Map<FindingKind, number>();
+  private readonly closedBy: Record<Side | "none", number> = { client: 0, server: 0, none: 0 };
+  private readonly timeWait: Record<Side, number> = { client: 0, server: 0 };
+  private readonly servers = new Map<string, ServerSummary>();
+  private readonly clients = new Map<string, ClientSummary>();
+
+  add(r: FlowResult): void {
+    this.flows++;
+    const probe = r.findings.some((x) => x.kind === "probe");
+    const serverKey = `${r.server.ip}|${r.server.port}`;
+    let server = this.servers.get(serverKey);
+    if (server === undefined) {
+      server = {
+        ip: r.server.ip,
+        port: r.server.port,
+        connections: 0,
+        probes: 0,
+        refused: 0,
+        unanswered: 0,
+        closedBy: { client: 0, server: 0, none: 0 },
+        timeWait: { client: 0, server: 0 },
+        findings: [],
+      };
+      this.servers.set(serverKey, server);
+    }
+    let client = this.clients.get(r.client.ip);
+    if (client === undefined) {
+      client = { ip: r.client.ip, connections: 0, probes: 0, timeWait: 0, finWait2: 0 };
+      this.clients.set(r.client.ip, client);
+    }
+    for (const x of r.findings) {
+      this.byKind.set(x.kind, (this.byKind.get(x.kind) ?? 0) + 1);
+      bump(server.findings, x.kind, r.id);
+    }
+    if (probe) {
+      this.probes++;
+      server.probes++;
+      client.probes++;
+      return;
+    }
+    if (r.handshake === "refused" || r.handshake === "unanswered") {
+      if (r.handshake === "refused") {
+        this.refused++;
+        server.refused++;
+      } else {
+        this.unanswered++;
+        server.unanswered++;
+      }
+      return;
+    }
+    server.connections++;
+    client.connections++;
+    this.closedBy[r.closedBy]++;
+    server.closedBy[r.closedBy]++;
+    if (r.timeWait !== "none") {
+      this.timeWait[r.timeWait]++;
+      server.timeWait[r.timeWait]++;
+      if (r.timeWait === "client") client.timeWait++;
+    }
+    if (r.states.client.some((s) => s.state === "FIN_WAIT_2")) client.finWait2++;
+  }
+
+  build(): CaptureSummary {
+    const byKind: Partial<Record<FindingKind, number>> = {};
+    for (const kind of Object.keys(FINDING_KINDS) as FindingKind[]) {
+      const n = this.byKind.get(kind);
+      if (n !== undefined) byKind[kind] = n;
+    }
+    const servers = [...this.servers.values()].sort(
+      (a, b) => b.connections + b.probes - (a.connections + a.probes),
+    );
+    for (const s of servers) s.findings.sort((a, b) => b.count - a.count);
+    return {
+      flows: this.flows,
+      connections: this.flows - this.probes - this.refused - this.unanswered,
+      probes: this.probes,
+      refused: this.refused,
+      unanswered: this.unanswered,
+      byKind,
+      closedBy: { ...this.closedBy },
+      timeWait: { ...this.timeWait },
+      servers,
+      clients: [...this.clients.values()].sort((a, b) => b.connections - a.connections),
+    };
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Every threshold a finding depends on, with its default and meaning, in one table. The CLI
+ * turns each into an option; the report prints the values used.
+ */
+export const THRESHOLDS = {
+  finGapSec: {
+    default: 1,
+    option: "--fin-gap",
+    meaning:
+      "First FIN to second FIN longer than this is a long FIN gap: the passive side sat in CLOSE_WAIT, the active side in FIN_WAIT_2.",
+  },
+  timeWaitSec: {
+    default: 60,
+    option: "--time-wait",
+    meaning: "How long the active closer stays in TIME_WAIT (2*MSL; Linux: 60 s).",
+  },
+  clientTimeoutSec: {
+    default: 0.5,
+    option: "--client-timeout",
+    meaning:
+      "A client that closes at least this long after its last unanswered request is taken to have timed out.",
+  },
+  slowHandshakeSec: {
+    default: 1,
+    option: "--slow-handshake",
+    meaning:
+      "SYN to SYN-ACK longer than this is a slow handshake (Linux retransmits a SYN after 1 s).",
+  },
+  idleTimeoutSec: {
+    default: 900,
+    option: "--idle-timeout",
+    meaning: "A flow with no packet for this long is finished (its state kept as it was).",
+  },
+} as const satisfies Record<string, { default: number; option: string; meaning: string }>;
+
+export type ThresholdName = keyof typeof THRESHOLDS;
+export type Thresholds = { readonly [K in ThresholdName]: number };
+
+export function defaultThresholds(): Thresholds {
+  const out = {} as { [K in ThresholdName]: number };
+  for (const name of Object.keys(THRESHOLDS) as ThresholdName[])
+    out[name] = THRESHOLDS[name].default;
+  return out;
+}

@@ -1,0 +1,129 @@
+/**
+ * `teardown analyze <capture...>`: rebuilds every TCP connection, labels how each ended, and
+ * prints the incident brief; `--json FILE` (or `-`) writes the whole result, flows streamed as
+ * they finish so memory stays bounded by the connections alive at once.
+ */
+import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
+import { Analyzer, THRESHOLDS, type Thresholds } from "../../analysis/index.js";
+import type { CaptureRecord } from "../../capture/index.js";
+import { decodePacket, DecodeCounts, linkTypeName, newDecodedPacket } from "../../decode/index.js";
+import { escapeForTerminal, formatBrief, formatDiagnosticLine } from "../../report/index.js";
+import { EXIT_INPUT, EXIT_OK } from "../exit-codes.js";
+import { LineWriter } from "../output.js";
+import { readCaptureInput, type FileReadResult } from "../read-capture.js";
+import type { CommandIo } from "./packets.js";
+
+export interface AnalyzeOptions {
+  readonly json: string | undefined;
+  readonly quiet: boolean;
+  readonly thresholds: Thresholds;
+}
+
+export const JSON_SCHEMA = "teardown/1";
+
+export async function runAnalyze(
+  paths: readonly string[],
+  opts: AnalyzeOptions,
+  io: CommandIo,
+): Promise<number> {
+  const err = (line: string): void => void io.stderr.write(line + "\n");
+  const jsonOut: Writable | undefined =
+    opts.json === undefined
+      ? undefined
+      : opts.json === "-"
+        ? io.stdout
+        : createWriteStream(opts.json);
+  const json = jsonOut === undefined ? undefined : new LineWriter(jsonOut);
+  let firstFlow = true;
+  json?.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},"flows":[`);
+  const analyzer = new Analyzer({
+    thresholds: opts.thresholds,
+    onFlow: (flow) => {
+      json?.line((firstFlow ? "" : ",") + JSON.stringify(flow));
+      firstFlow = false;
+    },
+  });
+  const decoded = newDecodedPacket();
+  const counts = new DecodeCounts();
+  const files: FileReadResult[] = [];
+  // Frames are numbered on across files, as if the files were one capture.
+  let frameBase = 0;
+  for (const path of paths) {
+    const base = frameBase;
+    const result = await readCaptureInput(
+      path,
+      {
+        packet(rec: CaptureRecord): void {
+          decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
+          if (counts.add(decoded, base + rec.frame)) {
+            err(
+              `${escapeForTerminal(path)}: warning at byte ${rec.fileOffset}, record ${rec.frame}: link type ` +
+                `${linkTypeName(rec.linkType)} (${rec.linkType}) is not supported; its packets are counted, not decoded [unsupported-link]`,
+            );
+          }
+          if (decoded.status === "tcp")
+            analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
+        },
+        diagnostic: (d) => err(formatDiagnosticLine(path, d)),
+      },
+      io.stdin,
+      () => json?.ready(),
+    );
+    files.push(result);
+    frameBase += result.packets;
+  }
+  const summary = analyzer.finish();
+  const start = analyzer.firstSec < 0 ? 0 : analyzer.firstSec + analyzer.firstNsec * 1e-9;
+  const end = analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9;
+  const capture = {
+    files: files.map((f) => ({
+      path: f.path,
+      packets: f.packets,
+      damaged: f.damaged,
+      gzip: f.gzip,
+    })),
+    packets: counts.total,
+    tcpPackets: counts.byStatus.tcp,
+    notDecoded: { ...counts.byStatus, tcp: undefined },
+    start,
+    end,
+    thresholds: opts.thresholds,
+  };
+  if (json !== undefined && jsonOut !== undefined) {
+    json.line(`],"capture":${JSON.stringify(capture)},"summary":${JSON.stringify(summary)}}`);
+    await json.end();
+    if (jsonOut !== io.stdout)
+      await new Promise<void>((resolve, reject) =>
+        jsonOut.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      );
+  }
+  if (!opts.quiet && opts.json !== "-") {
+    io.stdout.write(
+      formatBrief({
+        files: paths,
+        packets: counts.total,
+        tcpPackets: counts.byStatus.tcp,
+        start,
+        end,
+        summary,
+      }) + "\n",
+    );
+  }
+  return files.some((f) => f.damaged) ? EXIT_INPUT : EXIT_OK;
+}
+
+/** The command-line option for each threshold, from the one catalogue. */
+export function thresholdOptions(): {
+  name: keyof typeof THRESHOLDS;
+  flag: string;
+  meaning: string;
+  default: number;
+}[] {
+  return (Object.keys(THRESHOLDS) as (keyof typeof THRESHOLDS)[]).map((name) => ({
+    name,
+    flag: `${THRESHOLDS[name].option} <seconds>`,
+    meaning: THRESHOLDS[name].meaning,
+    default: THRESHOLDS[name].default,
+  }));
+}

@@ -1,0 +1,86 @@
+/**
+ * The incident brief `teardown analyze` prints: what the capture holds, the findings that
+ * matter most with their meaning, the servers most affected, and who holds TIME_WAIT. Short
+ * enough to read in the middle of an incident; the JSON has everything else.
+ */
+import { FINDING_KINDS, type CaptureSummary, type FindingKind } from "../analysis/index.js";
+import { escapeForTerminal } from "./terminal.js";
+
+export interface BriefInput {
+  readonly files: readonly string[];
+  readonly packets: number;
+  readonly tcpPackets: number;
+  readonly start: number;
+  readonly end: number;
+  readonly summary: CaptureSummary;
+}
+
+const pct = (n: number, of: number): string => (of === 0 ? "0%" : `${Math.round((100 * n) / of)}%`);
+const plural = (n: number, word: string): string =>
+  `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+
+export function formatBrief(b: BriefInput): string {
+  const s = b.summary;
+  const lines: string[] = [];
+  const span = b.end >= b.start ? b.end - b.start : 0;
+  lines.push(
+    `${b.files.map(escapeForTerminal).join(", ")}: ${plural(b.packets, "packet")} (${b.tcpPackets.toLocaleString("en-US")} TCP) over ${span.toFixed(1)} s; ` +
+      [
+        plural(s.connections, "connection"),
+        plural(s.probes, "probe"),
+        ...(s.refused > 0 ? [`${s.refused.toLocaleString("en-US")} refused`] : []),
+        ...(s.unanswered > 0 ? [`${s.unanswered.toLocaleString("en-US")} unanswered`] : []),
+      ].join(", "),
+  );
+  if (s.connections > 0) {
+    lines.push(
+      `Closed first by the client in ${pct(s.closedBy.client, s.connections)}, by the server in ${pct(s.closedBy.server, s.connections)}` +
+        (s.closedBy.none > 0 ? `, not closed in ${pct(s.closedBy.none, s.connections)}` : "") +
+        `. TIME_WAIT held by clients: ${s.timeWait.client}, by servers: ${s.timeWait.server}.`,
+    );
+  }
+
+  const kinds = (Object.keys(s.byKind) as FindingKind[]).sort((a, c) => {
+    const sa = FINDING_KINDS[a].severity === "warning" ? 0 : 1;
+    const sc = FINDING_KINDS[c].severity === "warning" ? 0 : 1;
+    return sa - sc || (s.byKind[c] ?? 0) - (s.byKind[a] ?? 0);
+  });
+  if (kinds.length === 0) {
+    lines.push("", "No findings: every connection opened and closed cleanly.");
+  } else {
+    lines.push("", "Findings:");
+    for (const kind of kinds) {
+      const info = FINDING_KINDS[kind];
+      const examples = s.servers
+        .flatMap((sv) => sv.findings.filter((f) => f.kind === kind).flatMap((f) => f.flows))
+        .slice(0, 5);
+      lines.push(
+        `  ${info.severity === "warning" ? "!" : "-"} ${kind} (${s.byKind[kind]}): ${info.meaning}`,
+        `      e.g. flows ${examples.join(", ")}; usual causes: ${info.causes[0] ?? ""}`,
+      );
+    }
+  }
+
+  const servers = s.servers.slice(0, 5);
+  if (servers.length > 0) {
+    lines.push("", "Servers:");
+    for (const sv of servers) {
+      const top = sv.findings
+        .filter((f) => FINDING_KINDS[f.kind].severity === "warning")
+        .slice(0, 3)
+        .map((f) => `${f.kind} ${f.count}`)
+        .join(", ");
+      lines.push(
+        `  ${escapeForTerminal(sv.ip.includes(":") ? `[${sv.ip}]` : sv.ip)}:${sv.port}  ${plural(sv.connections, "connection")}` +
+          (sv.probes > 0 ? ` + ${plural(sv.probes, "probe")}` : "") +
+          (sv.refused > 0 ? `, ${sv.refused} refused` : "") +
+          (sv.unanswered > 0 ? `, ${sv.unanswered} unanswered` : "") +
+          (sv.connections > 0
+            ? `; server closed first in ${pct(sv.closedBy.server, sv.connections)}`
+            : "") +
+          (top !== "" ? `; ${top}` : ""),
+      );
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,367 @@
+/**
+ * Agreement with Zeek's own baselines: every `*.zeek-conn.log` of the shared corpus (Zeek btest
+ * baselines: full conn.logs, or zeek-cut extracts with fewer columns) is compared with what
+ * teardown's flow tracker makes of the same capture, row by row: `conn_state` and `history`.
+ *
+ * Rows are matched to our flows by 4-tuple (those columns a cut log has), repeated 4-tuples in
+ * order of appearance. A row whose originator is our server is a role disagreement. Rows of
+ * tunnelled connections (Zeek decapsulates GRE, Teredo, ...; teardown counts such packets as
+ * encapsulated) and non-TCP rows are left out and counted; so are the rows listed in NOT_DECODED,
+ * connections carried in MPLS or PPPoE, which teardown counts as encapsulated without decoding.
+ *
+ * Every remaining difference is listed in KNOWN_ZEEK_DIFFERENCES with its reason, and the test
+ * fails on a difference not listed, on a listed one that went away (update the table), and when
+ * agreement falls below the floors.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { CaptureReader, type CaptureRecord } from "../../src/capture/index.js";
+import { decodePacket, formatIpv4, formatIpv6, newDecodedPacket } from "../../src/decode/index.js";
+import { FlowTracker, zeekBytes, zeekConnState, type Flow } from "../../src/flow/index.js";
+import { CORPUS_DIR } from "../differential/capture-files.js";
+
+const LOG_SUFFIX = ".zeek-conn.log";
+
+/** Zeek's timers end connections teardown's flow tracker keeps going (see zeek-state.ts). */
+const CLOSE_DELAY =
+  "Zeek removes a closed or reset connection tcp_close_delay (5 s) after its last packet, so later packets become a row of their own; teardown keeps the flow for TIME_WAIT (60 s)";
+const ATTEMPT_DELAY =
+  "Zeek ends an attempt with no SYN-ACK after tcp_attempt_delay (5 s) and logs the originator's later packets (ADF) as a row of their own; teardown keeps one flow";
+const INACTIVITY =
+  "the retransmission came 300 s later, at Zeek's tcp_inactivity_timeout (5 min), and became a row of its own; teardown's idle timeout is 900 s";
+const BAD_CHECKSUM =
+  "bad TCP checksums: Zeek without -C drops those packets and records C/c; teardown does not verify checksums";
+const CONTENT_GAP = "G/g: a content gap found by Zeek's reassembler; teardown does not reassemble";
+
+/**
+ * Differences from Zeek that teardown keeps, keyed by `<log file> <uid>` (or `<log file>
+ * <4-tuple>` for cut logs without uids), each with its reason.
+ */
+const KNOWN_ZEEK_DIFFERENCES: Readonly<Record<string, string>> = {
+  "zeek__chksums__localhost-bad-chksum.pcap.zeek-conn.log CHhAvVGS1DHFjwGM9": `${BAD_CHECKSUM}: Zeek logs the client's SYN alone (OTH, C), teardown one SF flow`,
+  "zeek__chksums__localhost-bad-chksum.pcap.zeek-conn.log ClEkJM2Vm5giqnMf4h": `${BAD_CHECKSUM}: with the SYN dropped, Zeek opens a second connection at the SYN-ACK (HcADF)`,
+  "zeek__tcp__syn-bad.pcap.zeek-conn.log CHhAvVGS1DHFjwGM9": `${BAD_CHECKSUM}: the only packet, a SYN, is dropped (OTH, C); teardown sees S0, S`,
+  "zeek__contentline__telnet-long-line-no-eol.pcapng.gz.zeek-conn.log CHhAvVGS1DHFjwGM9":
+    "X: Zeek's login analyzer gave up on a too-long content line (analysis partial); teardown has no application analyzers",
+  "zeek__ldap__gap-data-missing.pcapng.zeek-conn.log CHhAvVGS1DHFjwGM9": CONTENT_GAP,
+  "zeek__tcp__miss_end_data.pcap.zeek-conn.log CHhAvVGS1DHFjwGM9": CONTENT_GAP,
+  "zeek__tcp__retransmit-fast009.pcap.zeek-conn.log CHhAvVGS1DHFjwGM9": CONTENT_GAP,
+  "zeek__modbus__modbus-and-non-modbus-p502.pcap.zeek-conn.log CUM0KZ3MLUfNB0cl11": `${CLOSE_DELAY}: data and a RST 16 s after the originator's RST (Zeek: Dr, RSTRH)`,
+  "zeek__modbus__modbus-and-non-modbus-p502.pcap.zeek-conn.log CmES5u32sYpV7JYN": `${CLOSE_DELAY}: this row is the part split off`,
+  "zeek__tcp__retransmit-timeout.pcapng.zeek-conn.log CHhAvVGS1DHFjwGM9": INACTIVITY,
+  "zeek__tcp__retransmit-timeout.pcapng.zeek-conn.log ClEkJM2Vm5giqnMf4h": `${INACTIVITY}: this row is the part split off`,
+  "zeek__tunnels__Teredo.pcap.zeek-conn.log ClEkJM2Vm5giqnMf4h": `${CLOSE_DELAY}: a client RST 10 s and a server RST 26 s after the FIN`,
+  "zeek__tunnels__Teredo.pcap.zeek-conn.log CwjjYJ2WqgTbAqiHl6": `${CLOSE_DELAY}: this row (the client's late RST) is a part split off`,
+  "zeek__tunnels__Teredo.pcap.zeek-conn.log CykQaM33ztNt0csB9a": `${CLOSE_DELAY}: this row (the server's late RST) is a part split off`,
+  "zeek__tunnels__Teredo.pcap.zeek-conn.log C4J4Th3PJpwUYZZ6gc": `${CLOSE_DELAY}: the client's FIN 7 s and a server RST 23 s after the server's FIN`,
+  "zeek__tunnels__Teredo.pcap.zeek-conn.log C37jN32gN3y3AZzyf6": `${CLOSE_DELAY}: this row (the client's late FIN) is a part split off`,
+  "zeek__tunnels__Teredo.pcap.zeek-conn.log C7fIlMZDuRiqjpYbb": `${CLOSE_DELAY}: this row (the server's late RST) is a part split off`,
+  "zeek__tunnels__Teredo.pcap.zeek-conn.log C3eiCBGOLw3VtHfOj": `${CLOSE_DELAY}: the server's RST 18 s after the client's`,
+  "zeek__tunnels__Teredo.pcap.zeek-conn.log C1Xkzz2MaGtLrc1Tla": `${CLOSE_DELAY}: this row (the server's late RST) is a part split off`,
+  ...Object.fromEntries(
+    [
+      "CHhAvVGS1DHFjwGM9",
+      "ClEkJM2Vm5giqnMf4h",
+      "C4J4Th3PJpwUYZZ6gc",
+      "CtPZjS20MLrsMUOJi2",
+      "CmES5u32sYpV7JYN",
+      "CP5puj4I8PtEU4qzYg",
+      "C0LAHyvtKSQHyJxIl",
+      "CFLRIC3zaTU1loLGxh",
+      "C7fIlMZDuRiqjpYbb",
+      "CykQaM33ztNt0csB9a",
+    ].map((uid) => [
+      `zeek__ssh__ssh.client-side-half-duplex.pcap.zeek-conn.log ${uid}`,
+      ATTEMPT_DELAY,
+    ]),
+  ),
+};
+
+/**
+ * Rows of connections carried in encapsulations teardown counts but does not open (MPLS,
+ * PPPoE): left out like tunnelled rows, and checked to have no flow of ours.
+ */
+const NOT_DECODED: Readonly<Record<string, string>> = {
+  "zeek__mixed-vlan-mpls.pcap.zeek-conn.log CHhAvVGS1DHFjwGM9": "MPLS-labelled packets",
+  "zeek__pppoe-over-qinq.pcap.zeek-conn.log CHhAvVGS1DHFjwGM9": "PPPoE session packets",
+};
+
+/** Agreement reached; a regression below these fails the test. */
+const FLOOR = { connState: 112, history: 121, bytes: 116 };
+
+interface ZeekRow {
+  readonly log: string;
+  readonly uid: string;
+  readonly origH: string | undefined;
+  readonly origP: number | undefined;
+  readonly respH: string | undefined;
+  readonly respP: number | undefined;
+  readonly proto: string | undefined;
+  readonly connState: string | undefined;
+  readonly history: string | undefined;
+  readonly tunnelled: boolean;
+  readonly origBytes: string | undefined;
+  readonly respBytes: string | undefined;
+}
+
+interface OurFlow {
+  readonly id: number;
+  readonly client: string;
+  readonly cPort: number;
+  readonly server: string;
+  readonly sPort: number;
+  readonly connState: string;
+  readonly history: string;
+  readonly origBytes: number;
+  readonly respBytes: number;
+}
+
+/** Zeek writes IPv6 as RFC 5952 text too; normalise both through the URL parser to be sure. */
+function canonicalAddress(a: string): string {
+  return a.includes(":") ? new URL(`http://[${a}]/`).hostname.slice(1, -1) : a;
+}
+
+function parseLog(log: string, text: string): ZeekRow[] {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  let fields: string[] | undefined;
+  const rows: ZeekRow[] = [];
+  for (const line of lines) {
+    if (line.startsWith("#fields\t")) {
+      fields = line.split("\t").slice(1);
+      continue;
+    }
+    if (line.startsWith("#")) continue;
+    const cells = line.split("\t");
+    // zeek-cut -m writes its header line without '#'.
+    if (fields === undefined) {
+      fields = cells;
+      continue;
+    }
+    const get = (name: string): string | undefined => {
+      const i = fields?.indexOf(name) ?? -1;
+      const v = i >= 0 ? cells[i] : undefined;
+      return v === undefined || v === "-" || v === "(empty)" ? undefined : v;
+    };
+    const port = (name: string): number | undefined => {
+      const v = get(name);
+      return v === undefined ? undefined : Number(v);
+    };
+    const origH = get("id.orig_h");
+    const respH = get("id.resp_h");
+    rows.push({
+      log,
+      uid: get("uid") ?? "",
+      origH: origH === undefined ? undefined : canonicalAddress(origH),
+      origP: port("id.orig_p"),
+      respH: respH === undefined ? undefined : canonicalAddress(respH),
+      respP: port("id.resp_p"),
+      proto: get("proto"),
+      connState: get("conn_state"),
+      history: get("history"),
+      tunnelled: get("tunnel_parents") !== undefined,
+      origBytes: get("orig_bytes"),
+      respBytes: get("resp_bytes"),
+    });
+  }
+  return rows;
+}
+
+function address(version: 4 | 6, w0: number, w1: number, w2: number, w3: number): string {
+  return version === 4 ? formatIpv4(w0) : formatIpv6(w0, w1, w2, w3);
+}
+
+/** Runs a capture through reader, decoder and flow tracker, as the CLI does. */
+function flowsOf(capture: string): OurFlow[] {
+  let bytes: Uint8Array = readFileSync(capture);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  const flows: OurFlow[] = [];
+  const tracker = new FlowTracker({
+    flowEnded(f: Flow): void {
+      const b = zeekBytes(f);
+      flows.push({
+        id: f.id,
+        client: address(f.ipVersion, f.c0, f.c1, f.c2, f.c3),
+        cPort: f.cPort,
+        server: address(f.ipVersion, f.s0, f.s1, f.s2, f.s3),
+        sPort: f.sPort,
+        connState: zeekConnState(f),
+        history: f.history,
+        origBytes: b.orig,
+        respBytes: b.resp,
+      });
+    },
+  });
+  const decoded = newDecodedPacket();
+  const reader = new CaptureReader({
+    packet(rec: CaptureRecord): void {
+      decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
+      if (decoded.status === "tcp") tracker.packet(rec.frame, rec.tsSec, rec.tsNsec, decoded);
+    },
+    diagnostic(): void {},
+  });
+  reader.push(bytes);
+  reader.end();
+  tracker.end();
+  return flows.sort((a, b) => a.id - b.id);
+}
+
+type Orientation = "same" | "swapped";
+
+function orientation(row: ZeekRow, f: OurFlow): Orientation | undefined {
+  const fits = (
+    h: string | undefined,
+    p: number | undefined,
+    addr: string,
+    port: number,
+  ): boolean => (h === undefined || h === addr) && (p === undefined || p === port);
+  if (
+    fits(row.origH, row.origP, f.client, f.cPort) &&
+    fits(row.respH, row.respP, f.server, f.sPort)
+  )
+    return "same";
+  if (
+    fits(row.origH, row.origP, f.server, f.sPort) &&
+    fits(row.respH, row.respP, f.client, f.cPort)
+  )
+    return "swapped";
+  return undefined;
+}
+
+function tupleText(row: ZeekRow): string {
+  return `${row.origH ?? "?"}:${row.origP ?? "?"} > ${row.respH ?? "?"}:${row.respP ?? "?"}`;
+}
+
+function rowKey(row: ZeekRow): string {
+  return `${row.log} ${row.uid !== "" ? row.uid : tupleText(row)}`;
+}
+
+interface Outcome {
+  readonly key: string;
+  readonly what: string;
+}
+
+describe("agreement with Zeek's conn.log baselines", () => {
+  it("matches conn_state and history of every TCP row, or knows why not", (t) => {
+    const logs = readdirSync(CORPUS_DIR)
+      .filter((n) => n.endsWith(LOG_SUFFIX))
+      .sort();
+    const total = {
+      rows: 0,
+      tcp: 0,
+      nonTcp: 0,
+      tunnelled: 0,
+      notDecoded: 0,
+      withState: 0,
+      withHistory: 0,
+    };
+    const agree = { connState: 0, history: 0, bytes: 0, withBytes: 0 };
+    let roleDisagreements = 0;
+    let missing = 0;
+    const extra: string[] = [];
+    const differences: Outcome[] = [];
+
+    for (const log of logs) {
+      const rows = parseLog(log, readFileSync(join(CORPUS_DIR, log), "utf8"));
+      const flows = flowsOf(join(CORPUS_DIR, log.slice(0, -LOG_SUFFIX.length)));
+      const used = new Set<number>();
+      for (const row of rows) {
+        total.rows++;
+        if (row.proto !== undefined && row.proto !== "tcp") {
+          total.nonTcp++;
+          continue;
+        }
+        if (row.tunnelled) {
+          total.tunnelled++;
+          continue;
+        }
+        const key = rowKey(row);
+        let match: OurFlow | undefined;
+        let how: Orientation | undefined;
+        for (const f of flows) {
+          if (used.has(f.id)) continue;
+          how = orientation(row, f);
+          if (how !== undefined) {
+            match = f;
+            break;
+          }
+        }
+        if (key in NOT_DECODED) {
+          assert.equal(match, undefined, `${key} is decoded now: compare it`);
+          total.notDecoded++;
+          continue;
+        }
+        total.tcp++;
+        if (row.connState !== undefined) total.withState++;
+        if (row.history !== undefined) total.withHistory++;
+        if (match === undefined || how === undefined) {
+          missing++;
+          differences.push({
+            key,
+            what: `${tupleText(row)}: missing (Zeek ${row.connState ?? "?"} ${row.history ?? ""})`,
+          });
+          continue;
+        }
+        used.add(match.id);
+        const problems: string[] = [];
+        if (how === "swapped") {
+          roleDisagreements++;
+          problems.push("roles swapped");
+        }
+        if (row.connState !== undefined) {
+          if (row.connState === match.connState && how === "same") agree.connState++;
+          else problems.push(`conn_state ${match.connState} vs Zeek ${row.connState}`);
+        }
+        if (row.history !== undefined) {
+          if (row.history === match.history && how === "same") agree.history++;
+          else problems.push(`history ${match.history} vs Zeek ${row.history}`);
+        }
+        if (row.origBytes !== undefined && row.respBytes !== undefined) {
+          agree.withBytes++;
+          const ours = `${match.origBytes}/${match.respBytes}`;
+          const theirs = `${row.origBytes}/${row.respBytes}`;
+          if (ours === theirs && how === "same") agree.bytes++;
+          else problems.push(`orig_bytes/resp_bytes ${ours} vs Zeek ${theirs}`);
+        }
+        if (problems.length > 0)
+          differences.push({ key, what: `${tupleText(row)}: ${problems.join("; ")}` });
+      }
+      for (const f of flows) {
+        if (!used.has(f.id))
+          extra.push(
+            `${log}: ${f.client}:${f.cPort} > ${f.server}:${f.sPort} ${f.connState} ${f.history}`,
+          );
+      }
+    }
+
+    t.diagnostic(
+      `Zeek agreement: conn_state ${agree.connState}/${total.withState} rows, ` +
+        `history ${agree.history}/${total.withHistory} rows; role disagreements ${roleDisagreements}; ` +
+        `missing ${missing}`,
+    );
+    t.diagnostic(
+      `rows ${total.rows}: TCP ${total.tcp}; left out: non-TCP ${total.nonTcp}, ` +
+        `tunnelled ${total.tunnelled}, encapsulated (not decoded) ${total.notDecoded}; ` +
+        `orig_bytes/resp_bytes ${agree.bytes}/${agree.withBytes}`,
+    );
+    t.diagnostic(`flows with no Zeek row: ${extra.length}`);
+    for (const e of extra) t.diagnostic(`  no Zeek row: ${e}`);
+    for (const d of differences) {
+      const known = KNOWN_ZEEK_DIFFERENCES[d.key];
+      t.diagnostic(
+        `${d.key}: ${d.what}${known !== undefined ? ` [known: ${known}]` : " [NOT KNOWN]"}`,
+      );
+    }
+
+    const unexplained = differences.filter((d) => !(d.key in KNOWN_ZEEK_DIFFERENCES));
+    assert.deepEqual(unexplained, [], "every difference from Zeek is listed with its reason");
+    const seen = new Set(differences.map((d) => d.key));
+    const stale = Object.keys(KNOWN_ZEEK_DIFFERENCES).filter((k) => !seen.has(k));
+    assert.deepEqual(stale, [], "every listed difference still happens");
+    assert.ok(agree.connState >= FLOOR.connState, `conn_state agreement ${agree.connState}`);
+    assert.ok(agree.history >= FLOOR.history, `history agreement ${agree.history}`);
+    assert.ok(agree.bytes >= FLOOR.bytes, `orig_bytes/resp_bytes agreement ${agree.bytes}`);
+  });
+});
