@@ -31,7 +31,11 @@ export class Analyzer {
     this.onFlow = options.onFlow ?? (() => undefined);
     this.tracker = new FlowTracker(
       { flowEnded: (f: Flow, reason: FlowEndReason) => this.flowEnded(f, reason) },
-      { timeWaitSec: this.thresholds.timeWaitSec, idleTimeoutSec: this.thresholds.idleTimeoutSec },
+      {
+        timeWaitSec: this.thresholds.timeWaitSec,
+        idleTimeoutSec: this.thresholds.idleTimeoutSec,
+        closeLingerSec: this.thresholds.closeLingerSec,
+      },
     );
   }
 

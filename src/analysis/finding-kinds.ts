@@ -23,6 +23,7 @@ export const FINDING_KINDS = {
     causes: [
       "A client timeout (Go http.Client.Timeout, a context deadline) shorter than the server's response time.",
       "A server handler blocked on a slow dependency or a lock.",
+      "A full accept backlog: the kernel completed the handshake and took the request, the application never accepted it.",
     ],
   },
   "rst-unread-data": {
@@ -75,7 +76,7 @@ export const FINDING_KINDS = {
     title: "Server never answered after the handshake",
     meaning:
       "The handshake completed but the server sent no byte, and no FIN while the client was there: the kernel completed the handshake from the accept backlog, the application never accepted.",
-    wire: "SYN, SYN-ACK, ACK; client data or FIN; the server only ACKs (and closes much later, if at all).",
+    wire: "SYN, SYN-ACK, ACK; a client FIN with no payload either way; the server only ACKs, and closes much later if at all.",
     causes: [
       "A full accept queue: the application limits concurrent connections (netutil.LimitListener) or is stuck.",
       "A server that reads the whole request only after another slow event.",

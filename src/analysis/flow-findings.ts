@@ -148,7 +148,10 @@ export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Fi
           detail: `the ${passiveSide} sat in CLOSE_WAIT ${secs(gap)} after the ${f.closedBy}'s FIN (the ${f.closedBy} in FIN_WAIT_2)`,
         });
       }
-    } else if (passive.rstFrame === 0 && captureEnd - active.finAt > th.finGapSec) {
+    } else if (
+      (passiveSide === "client" ? f.clientEnd : f.serverEnd).state === "CLOSE_WAIT" &&
+      captureEnd - active.finAt > th.finGapSec
+    ) {
       out.push({
         kind: "close-wait-at-end",
         side: passiveSide,
@@ -159,8 +162,15 @@ export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Fi
     }
   }
 
-  // The server never sent a byte, and did not close while the client was there.
-  if (hs === "complete" && s.payloadBytes === 0 && f.closedBy === "client") {
+  // The server never sent a byte, and did not close while the client was there. A client that
+  // had sent a request and gave up is a client timeout instead (the server may have accepted and
+  // blocked); one that sent nothing is a probe that found no application behind the kernel.
+  if (
+    hs === "complete" &&
+    s.payloadBytes === 0 &&
+    c.payloadBytes === 0 &&
+    f.closedBy === "client"
+  ) {
     const serverCloseAt =
       s.finFrame !== 0 ? s.finAt : s.rstFrame !== 0 && s.rstAnsweredLateFrame === 0 ? s.rstAt : -1;
     const late =
@@ -175,7 +185,7 @@ export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Fi
         evidence: [s.synFrame, f.closeFrame],
         detail:
           serverCloseAt < 0
-            ? `handshake completed; the server sent nothing and never closed (${c.payloadBytes} bytes from the client unanswered)`
+            ? "handshake completed; the server sent nothing and had not closed when the capture ended"
             : `handshake completed; the server sent nothing and closed ${secs(serverCloseAt - f.closeAt)} after the client left`,
       });
     }

@@ -41,8 +41,9 @@ export interface FlowResult {
   readonly closedBy: Side | "none";
   readonly close: "fin" | "rst" | "none";
   readonly handshake: HandshakeState;
-  /** Which side ended in TIME_WAIT (or was in it when the capture ended), if any. */
+  /** Which side entered TIME_WAIT, if any, and when it runs out (epoch seconds, --time-wait after it began). */
   readonly timeWait: Side | "none";
+  readonly timeWaitUntil: number | null;
   readonly states: {
     readonly client: readonly StateResult[];
     readonly server: readonly StateResult[];
@@ -72,8 +73,11 @@ export function buildFlowResult(
       at: epoch(x.at),
       frame: x.frame,
     }));
-  const held = (side: Side): boolean =>
-    (side === "client" ? f.clientEnd : f.serverEnd).timeline.some((x) => x.state === "TIME_WAIT");
+  const timeWaitStart = (side: Side): number =>
+    (side === "client" ? f.clientEnd : f.serverEnd).timeline.find((x) => x.state === "TIME_WAIT")
+      ?.at ?? -1;
+  const holder: Side | "none" =
+    timeWaitStart("client") >= 0 ? "client" : timeWaitStart("server") >= 0 ? "server" : "none";
   const result: FlowResult = {
     id: f.id,
     client: { ip: addressText(f, "client"), port: f.cPort },
@@ -86,7 +90,8 @@ export function buildFlowResult(
     closedBy: f.closedBy,
     close: f.close,
     handshake: handshakeState(f),
-    timeWait: held("client") ? "client" : held("server") ? "server" : "none",
+    timeWait: holder,
+    timeWaitUntil: holder === "none" ? null : epoch(timeWaitStart(holder) + th.timeWaitSec),
     states: { client: states("client"), server: states("server") },
     findings: findingsForFlow(f, th, captureEnd).map((x) => ({ ...x, at: epoch(x.at) })),
     zeek: { connState: zeekConnState(f), history: f.history },

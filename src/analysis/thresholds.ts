@@ -26,6 +26,12 @@ export const THRESHOLDS = {
     meaning:
       "SYN to SYN-ACK longer than this is a slow handshake (Linux retransmits a SYN after 1 s).",
   },
+  closeLingerSec: {
+    default: 5,
+    option: "--close-linger",
+    meaning:
+      "A connection closed or reset and quiet this long is finished; later packets on its 4-tuple start a new one (Zeek: tcp_close_delay).",
+  },
   idleTimeoutSec: {
     default: 900,
     option: "--idle-timeout",

@@ -5,7 +5,23 @@
  * tombstones, so the table never degrades as flows come and go).
  */
 import type { DecodedPacket } from "../decode/index.js";
-import type { Flow } from "./flow.js";
+
+/** Anything kept by 4-tuple: a live flow, or the memory of a recently closed one. */
+export interface TupleKeyed {
+  readonly ipVersion: 4 | 6;
+  /** packetHash of the tuple, stored so probing compares numbers first. */
+  hash: number;
+  c0: number;
+  c1: number;
+  c2: number;
+  c3: number;
+  cPort: number;
+  s0: number;
+  s1: number;
+  s2: number;
+  s3: number;
+  sPort: number;
+}
 
 const INITIAL_SLOTS = 1024;
 
@@ -44,7 +60,7 @@ export function packetHash(p: DecodedPacket): number {
 }
 
 /** Whether the packet was sent by the flow's client (1), its server (2), or is not the flow's (0). */
-export function packetSide(f: Flow, p: DecodedPacket): 0 | 1 | 2 {
+export function packetSide(f: TupleKeyed, p: DecodedPacket): 0 | 1 | 2 {
   if (f.ipVersion !== p.ipVersion) return 0;
   if (
     p.srcPort === f.cPort &&
@@ -77,13 +93,13 @@ export function packetSide(f: Flow, p: DecodedPacket): 0 | 1 | 2 {
   return 0;
 }
 
-export class FlowTable {
-  private slots: (Flow | null)[] = new Array<Flow | null>(INITIAL_SLOTS).fill(null);
+export class FlowTable<T extends TupleKeyed> {
+  private slots: (T | null)[] = new Array<T | null>(INITIAL_SLOTS).fill(null);
   private mask = INITIAL_SLOTS - 1;
   size = 0;
 
-  /** The live flow the packet belongs to, or null. `hash` is packetHash(p). */
-  find(p: DecodedPacket, hash: number): Flow | null {
+  /** The entry the packet's 4-tuple belongs to (either direction), or null. `hash` is packetHash(p). */
+  find(p: DecodedPacket, hash: number): T | null {
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
       const f = this.slots[i];
       if (f === null || f === undefined) return null;
@@ -91,8 +107,8 @@ export class FlowTable {
     }
   }
 
-  /** Adds a flow whose `hash` is set and whose 4-tuple is not in the table. */
-  insert(f: Flow): void {
+  /** Adds an entry whose `hash` is set and whose 4-tuple is not in the table. */
+  insert(f: T): void {
     if ((this.size + 1) * 2 > this.slots.length) this.grow();
     let i = f.hash & this.mask;
     while (this.slots[i] !== null) i = (i + 1) & this.mask;
@@ -100,7 +116,7 @@ export class FlowTable {
     this.size++;
   }
 
-  remove(f: Flow): void {
+  remove(f: T): void {
     let i = f.hash & this.mask;
     while (this.slots[i] !== f) {
       if (this.slots[i] === null) return;
@@ -125,7 +141,7 @@ export class FlowTable {
 
   private grow(): void {
     const old = this.slots;
-    this.slots = new Array<Flow | null>(old.length * 2).fill(null);
+    this.slots = new Array<T | null>(old.length * 2).fill(null);
     this.mask = this.slots.length - 1;
     this.size = 0;
     for (const f of old) if (f !== null) this.insert(f);

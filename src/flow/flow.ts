@@ -14,9 +14,9 @@ import { ZeekEndpoint } from "./zeek-state.js";
 
 export interface StateChange {
   readonly state: TcpState;
-  /** Relative time of the packet that caused it (or, for an expired TIME_WAIT, when it ran out). */
+  /** Relative time of the packet that caused it. */
   readonly at: number;
-  /** Frame that caused it; 0 for changes inferred from time alone (TIME_WAIT running out). */
+  /** Frame that caused it. */
   readonly frame: number;
 }
 

@@ -6,6 +6,9 @@
  * what it acknowledged, the way a person reads Wireshark's flow graph. The inference is made at
  * the capture point; an endpoint on another host enters the state a little later.
  *
+ * TIME_WAIT's end (2*MSL later, by the clock alone) is not a change recorded here: the flow
+ * result says until when it lasts (`timeWaitUntil`), since the capture may end before.
+ *
  * Limitations: LISTEN is not modelled (a passive observer sees no listen()); an endpoint first
  * seen mid-connection starts in UNKNOWN; RST validity (in-window sequence checks, RFC 5961) is
  * not checked, every RST is taken as ending the connection.
@@ -45,9 +48,7 @@ export type TcpEvent =
   /** It sent a RST. */
   | "send-rst"
   /** A RST from the peer arrived. */
-  | "receive-rst"
-  /** Its TIME_WAIT ran out (2*MSL after the last ACK). */
-  | "time-wait-expired";
+  | "receive-rst";
 
 /**
  * The state after `event` in `state`, or the same state when the event does not move it.
@@ -124,9 +125,6 @@ export function nextState(state: TcpState, event: TcpEvent): TcpState {
       // Any synchronized state --RST--> CLOSED (RFC 793 section 3.4, "Reset Processing").
       // Linux lets a RST end TIME_WAIT too (net.ipv4.tcp_rfc1337 = 0, the default).
       return "CLOSED";
-    case "time-wait-expired":
-      // TIME-WAIT --timeout = 2MSL--> CLOSED.
-      return state === "TIME_WAIT" ? "CLOSED" : state;
     default: {
       const never: never = event;
       return never;

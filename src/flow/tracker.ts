@@ -4,9 +4,11 @@
  * flow to a sink.
  *
  * Memory is bounded by the flows alive at once, not by the capture: a flow is handed over and
- * forgotten once both sides have closed and it has been quiet for the TIME_WAIT period (late
- * retransmissions and RSTs still reach it until then), or once it has been idle for the idle
- * timeout, or when a new SYN reuses its 4-tuple, or at the end of the capture.
+ * forgotten once both sides have closed (or one reset it) and it has been quiet for the close
+ * linger (late retransmissions and RSTs still reach it until then; Zeek's tcp_close_delay is the
+ * same idea), or once it has been idle for the idle timeout, or when a new SYN reuses its
+ * 4-tuple, or at the end of the capture. Only its 4-tuple, id and end time are remembered for
+ * the TIME_WAIT period, to recognise a new connection that reuses the tuple inside 2*MSL.
  *
  * Roles: the client is the endpoint that sent the first SYN. A flow whose first packet is a
  * SYN-ACK takes the receiver as client. A flow first seen mid-stream starts with both endpoints
@@ -17,7 +19,7 @@
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from "../decode/index.js";
 import { Endpoint, Flow, type Side } from "./flow.js";
-import { FlowTable, packetHash, packetSide } from "./flow-table.js";
+import { FlowTable, packetHash, packetSide, type TupleKeyed } from "./flow-table.js";
 import { appendFlip, appendHistory } from "./zeek-history.js";
 import { updateZeekState } from "./zeek-state.js";
 import { seqAdd, seqGe, seqGt, seqLe, seqLt, seqDiff } from "./seq.js";
@@ -28,12 +30,37 @@ export interface FlowTrackerOptions {
   readonly timeWaitSec: number;
   /** A flow with no packet for this long is finished and handed over. */
   readonly idleTimeoutSec: number;
+  /** A closed or reset flow quiet for this long is finished and handed over. */
+  readonly closeLingerSec: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: FlowTrackerOptions = {
   timeWaitSec: 60,
   idleTimeoutSec: 900,
+  closeLingerSec: 5,
 };
+
+/** What is kept of a finished flow for the TIME_WAIT period: its 4-tuple, id and end. */
+class ClosedTuple implements TupleKeyed {
+  next: ClosedTuple | null = null;
+  removed = false;
+  constructor(
+    readonly ipVersion: 4 | 6,
+    public hash: number,
+    public c0: number,
+    public c1: number,
+    public c2: number,
+    public c3: number,
+    public cPort: number,
+    public s0: number,
+    public s1: number,
+    public s2: number,
+    public s3: number,
+    public sPort: number,
+    readonly id: number,
+    readonly endAt: number,
+  ) {}
+}
 
 export type FlowEndReason = "closed" | "idle" | "reused" | "capture-end";
 
@@ -73,7 +100,11 @@ const CLOSED_LIST = 2;
 const SWEEP_INTERVAL_SEC = 1;
 
 export class FlowTracker {
-  private readonly table = new FlowTable();
+  private readonly table = new FlowTable<Flow>();
+  /** Recently finished 4-tuples, oldest first, kept for the TIME_WAIT period. */
+  private readonly recent = new FlowTable<ClosedTuple>();
+  private recentHead: ClosedTuple | null = null;
+  private recentTail: ClosedTuple | null = null;
   private readonly open = new ActivityList(OPEN_LIST);
   private readonly closed = new ActivityList(CLOSED_LIST);
   private nextId = 1;
@@ -122,6 +153,15 @@ export class FlowTracker {
       flow.reuseGap = t - previous.endAt;
     } else if (flow === null) {
       flow = this.create(frame, t, p, hash);
+      if (isSyn) {
+        const closed = this.recent.find(p, hash);
+        if (closed !== null) {
+          flow.previousId = closed.id;
+          flow.reuseGap = t - closed.endAt;
+          this.recent.remove(closed);
+          closed.removed = true;
+        }
+      }
     }
     this.update(flow, packetSide(flow, p) === 1 ? "client" : "server", frame, t, p);
   }
@@ -365,7 +405,13 @@ export class FlowTracker {
   /** Hands over flows whose quiet period has run out. */
   private sweep(): void {
     this.lastSweep = this.now;
-    const closedBefore = this.now - this.options.timeWaitSec;
+    const forgetBefore = this.now - this.options.timeWaitSec;
+    while (this.recentHead !== null && this.recentHead.endAt < forgetBefore) {
+      if (!this.recentHead.removed) this.recent.remove(this.recentHead);
+      this.recentHead = this.recentHead.next;
+    }
+    if (this.recentHead === null) this.recentTail = null;
+    const closedBefore = this.now - this.options.closeLingerSec;
     while (this.closed.head !== null && this.closed.head.endAt < closedBefore)
       this.finish(this.closed.head, "closed");
     const idleBefore = this.now - this.options.idleTimeoutSec;
@@ -377,20 +423,31 @@ export class FlowTracker {
     if (f.listId === OPEN_LIST) this.open.unlink(f);
     else if (f.listId === CLOSED_LIST) this.closed.unlink(f);
     this.table.remove(f);
-    // TIME_WAIT runs out 2*MSL after it began, whether or not more packets came.
-    const until = reason === "capture-end" ? this.now : Infinity;
-    for (const e of [f.clientEnd, f.serverEnd]) {
-      const last = e.timeline[e.timeline.length - 1];
-      if (
-        e.state === "TIME_WAIT" &&
-        last !== undefined &&
-        last.at + this.options.timeWaitSec <= until
-      ) {
-        e.state = "CLOSED";
-        e.timeline.push({ state: "CLOSED", at: last.at + this.options.timeWaitSec, frame: 0 });
-      }
-    }
+    if (reason === "closed" || reason === "idle") this.remember(f);
     this.sink.flowEnded(f, reason);
+  }
+
+  private remember(f: Flow): void {
+    const c = new ClosedTuple(
+      f.ipVersion,
+      f.hash,
+      f.c0,
+      f.c1,
+      f.c2,
+      f.c3,
+      f.cPort,
+      f.s0,
+      f.s1,
+      f.s2,
+      f.s3,
+      f.sPort,
+      f.id,
+      f.endAt,
+    );
+    this.recent.insert(c);
+    if (this.recentTail !== null) this.recentTail.next = c;
+    else this.recentHead = c;
+    this.recentTail = c;
   }
 }
 

@@ -1,0 +1,3 @@
+module teardown/samples/gen/incidents/scenarios
+
+go 1.19
