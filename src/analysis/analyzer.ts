@@ -5,7 +5,12 @@
  * flows alive at once plus the summary.
  */
 import type { DecodedPacket } from "../decode/index.js";
-import { FlowTracker, type Flow, type FlowEndReason } from "../flow/index.js";
+import {
+  DEFAULT_TRACKER_OPTIONS,
+  FlowTracker,
+  type Flow,
+  type FlowEndReason,
+} from "../flow/index.js";
 import { buildFlowResult, type FlowResult } from "./flow-result.js";
 import { SummaryBuilder, type CaptureSummary } from "./summary.js";
 import { defaultThresholds, type Thresholds } from "./thresholds.js";
@@ -35,6 +40,8 @@ export class Analyzer {
         timeWaitSec: this.thresholds.timeWaitSec,
         idleTimeoutSec: this.thresholds.idleTimeoutSec,
         closeLingerSec: this.thresholds.closeLingerSec,
+        maxLingering: DEFAULT_TRACKER_OPTIONS.maxLingering,
+        maxRemembered: DEFAULT_TRACKER_OPTIONS.maxRemembered,
       },
     );
   }
@@ -69,6 +76,11 @@ export class Analyzer {
 
   get peakLiveFlows(): number {
     return this.tracker.peakLive;
+  }
+
+  /** Packets on the 4-tuple of a connection already closed and finished (stragglers). */
+  get latePackets(): number {
+    return this.tracker.latePackets;
   }
 
   private flowEnded(f: Flow, _reason: FlowEndReason): void {

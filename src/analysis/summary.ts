@@ -10,6 +10,12 @@ import type { FlowResult } from "./flow-result.js";
 
 /** Example flow ids kept per aggregate. */
 const EXAMPLES = 10;
+/**
+ * Distinct servers and clients tracked one by one; connections of any beyond these are counted
+ * together under "(others)", so a scan of 65,535 ports or a million clients keeps memory bounded.
+ */
+const MAX_ENDPOINTS = 10_000;
+const OTHERS = "(others)";
 
 export interface KindCount {
   kind: FindingKind;
@@ -76,12 +82,13 @@ export class SummaryBuilder {
   add(r: FlowResult): void {
     this.flows++;
     const probe = r.findings.some((x) => x.kind === "probe");
-    const serverKey = `${r.server.ip}|${r.server.port}`;
+    let serverKey = `${r.server.ip}|${r.server.port}`;
+    if (!this.servers.has(serverKey) && this.servers.size >= MAX_ENDPOINTS) serverKey = OTHERS;
     let server = this.servers.get(serverKey);
     if (server === undefined) {
       server = {
-        ip: r.server.ip,
-        port: r.server.port,
+        ip: serverKey === OTHERS ? OTHERS : r.server.ip,
+        port: serverKey === OTHERS ? 0 : r.server.port,
         connections: 0,
         probes: 0,
         refused: 0,
@@ -92,10 +99,12 @@ export class SummaryBuilder {
       };
       this.servers.set(serverKey, server);
     }
-    let client = this.clients.get(r.client.ip);
+    const clientKey =
+      this.clients.has(r.client.ip) || this.clients.size < MAX_ENDPOINTS ? r.client.ip : OTHERS;
+    let client = this.clients.get(clientKey);
     if (client === undefined) {
-      client = { ip: r.client.ip, connections: 0, probes: 0, timeWait: 0, finWait2: 0 };
-      this.clients.set(r.client.ip, client);
+      client = { ip: clientKey, connections: 0, probes: 0, timeWait: 0, finWait2: 0 };
+      this.clients.set(clientKey, client);
     }
     for (const x of r.findings) {
       this.byKind.set(x.kind, (this.byKind.get(x.kind) ?? 0) + 1);
@@ -149,7 +158,9 @@ export class SummaryBuilder {
       closedBy: { ...this.closedBy },
       timeWait: { ...this.timeWait },
       servers,
-      clients: [...this.clients.values()].sort((a, b) => b.connections - a.connections),
+      clients: [...this.clients.values()]
+        .sort((a, b) => b.connections - a.connections)
+        .slice(0, 100),
     };
   }
 }

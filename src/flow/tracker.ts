@@ -32,18 +32,33 @@ export interface FlowTrackerOptions {
   readonly idleTimeoutSec: number;
   /** A closed or reset flow quiet for this long is finished and handed over. */
   readonly closeLingerSec: number;
+  /**
+   * At most this many closed flows linger at once; past it the oldest is finished early. Keeps
+   * memory bounded when connections close faster than the linger lets them go (a storm of
+   * short connections).
+   */
+  readonly maxLingering: number;
+  /**
+   * At most this many finished 4-tuples are remembered (for port reuse and stragglers); past it
+   * the oldest is forgotten before its TIME_WAIT period ends.
+   */
+  readonly maxRemembered: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: FlowTrackerOptions = {
   timeWaitSec: 60,
   idleTimeoutSec: 900,
   closeLingerSec: 5,
+  maxLingering: 10_000,
+  maxRemembered: 200_000,
 };
 
 /** What is kept of a finished flow for the TIME_WAIT period: its 4-tuple, id and end. */
 class ClosedTuple implements TupleKeyed {
   next: ClosedTuple | null = null;
   removed = false;
+  /** Packets that arrived for the tuple after its flow was finished (not a new connection). */
+  latePackets = 0;
   constructor(
     readonly ipVersion: 4 | 6,
     public hash: number,
@@ -73,9 +88,11 @@ export interface FlowSink {
 class ActivityList {
   head: Flow | null = null;
   tail: Flow | null = null;
+  length = 0;
   constructor(readonly id: number) {}
 
   append(f: Flow): void {
+    this.length++;
     f.listId = this.id;
     f.prevActive = this.tail;
     f.nextActive = null;
@@ -91,6 +108,7 @@ class ActivityList {
     else this.tail = f.prevActive;
     f.prevActive = f.nextActive = null;
     f.listId = 0;
+    this.length--;
   }
 }
 
@@ -113,11 +131,18 @@ export class FlowTracker {
   baseSec = -1;
   /** Relative time of the latest packet. */
   now = 0;
+  /**
+   * Relative time of the packet being added. Kept in a field rather than passed along: a double
+   * passed to a function V8 does not inline is boxed, an allocation per call per packet.
+   */
+  private t = 0;
   /** Packets that reached the tracker; flows created. */
   packets = 0;
   flows = 0;
   /** Highest number of flows alive at once. */
   peakLive = 0;
+  /** Packets on the 4-tuple of a finished, closed flow that did not start a new one. */
+  latePackets = 0;
 
   constructor(
     private readonly sink: FlowSink,
@@ -137,6 +162,7 @@ export class FlowTracker {
   packet(frame: number, tsSec: number, tsNsec: number, p: DecodedPacket): void {
     if (this.baseSec < 0) this.baseSec = tsSec;
     const t = this.relative(tsSec, tsNsec);
+    this.t = t;
     // Time going backwards (merged or reordered captures) must not run expiry backwards.
     if (t > this.now) this.now = t;
     this.packets++;
@@ -148,22 +174,27 @@ export class FlowTracker {
     if (flow !== null && isSyn && this.startsNewIncarnation(flow, p)) {
       const previous = flow;
       this.finish(previous, "reused");
-      flow = this.create(frame, t, p, hash);
+      flow = this.create(frame, p, hash);
       flow.previousId = previous.id;
       flow.reuseGap = t - previous.endAt;
     } else if (flow === null) {
-      flow = this.create(frame, t, p, hash);
-      if (isSyn) {
-        const closed = this.recent.find(p, hash);
-        if (closed !== null) {
-          flow.previousId = closed.id;
-          flow.reuseGap = t - closed.endAt;
-          this.recent.remove(closed);
-          closed.removed = true;
-        }
+      const closed = this.recent.find(p, hash);
+      if (closed !== null && !isSyn) {
+        // A straggler (a retransmitted FIN or ACK, a RST answering one) after the connection
+        // closed and was finished: counted, not taken for a new connection seen mid-stream.
+        closed.latePackets++;
+        this.latePackets++;
+        return;
+      }
+      flow = this.create(frame, p, hash);
+      if (closed !== null) {
+        flow.previousId = closed.id;
+        flow.reuseGap = t - closed.endAt;
+        this.recent.remove(closed);
+        closed.removed = true;
       }
     }
-    this.update(flow, packetSide(flow, p) === 1 ? "client" : "server", frame, t, p);
+    this.update(flow, packetSide(flow, p) === 1 ? "client" : "server", frame, p);
   }
 
   /** Finishes every flow still alive: the capture has ended. */
@@ -186,7 +217,8 @@ export class FlowTracker {
     return sender.synFrame !== 0 ? sender.isn !== p.seq : f.packets > 0 && f.client.synFrame === 0;
   }
 
-  private create(frame: number, t: number, p: DecodedPacket, hash: number): Flow {
+  private create(frame: number, p: DecodedPacket, hash: number): Flow {
+    const t = this.t;
     const syn = (p.flags & TCP_SYN) !== 0;
     const ack = (p.flags & TCP_ACK) !== 0;
     const f = new Flow(
@@ -237,7 +269,8 @@ export class FlowTracker {
     return f;
   }
 
-  private update(f: Flow, side: Side, frame: number, t: number, p: DecodedPacket): void {
+  private update(f: Flow, side: Side, frame: number, p: DecodedPacket): void {
+    const t = this.t;
     const d = side === "client" ? f.client : f.server;
     const r = side === "client" ? f.server : f.client;
     const se = side === "client" ? f.clientEnd : f.serverEnd;
@@ -269,7 +302,7 @@ export class FlowTracker {
         d.windowScale = p.windowScale;
       }
       d.synCount++;
-      this.transition(se, ackFlag ? "send-syn-ack" : "send-syn", t, frame);
+      this.transition(se, ackFlag ? "send-syn-ack" : "send-syn", frame);
     }
 
     // Acknowledgements first: a FIN that also acknowledges the peer's FIN moves the peer to
@@ -280,16 +313,16 @@ export class FlowTracker {
         d.ackKnown = true;
       }
       if (r.synFrame !== 0 && seqGe(p.ack, seqAdd(r.isn, 1))) {
-        if (se.state === "SYN_SENT") this.transition(se, "ack-peer-syn", t, frame);
-        if (re.state === "SYN_RECEIVED" && !syn) this.transition(re, "peer-acked-syn", t, frame);
+        if (se.state === "SYN_SENT") this.transition(se, "ack-peer-syn", frame);
+        if (re.state === "SYN_RECEIVED" && !syn) this.transition(re, "peer-acked-syn", frame);
       }
       // An endpoint is taken to have received the peer's FIN when it acknowledges it, not when
       // the FIN passes the capture point: a FIN that crossed its own (simultaneous close), or
       // that reached a socket already gone (answered by RST, not ACK), must not move it.
       if (r.finFrame !== 0 && r.finAckedAt < 0 && seqGe(p.ack, seqAdd(r.finSeq, 1))) {
         r.finAckedAt = t;
-        this.transition(re, "peer-acked-fin", t, frame);
-        this.transition(se, "receive-fin", t, frame);
+        this.transition(re, "peer-acked-fin", frame);
+        this.transition(se, "receive-fin", frame);
       }
       // The peer's bytes this ACK covers but the capture never showed: capture loss.
       if (r.seqKnown && seqGt(p.ack, r.nextSeq)) {
@@ -331,7 +364,7 @@ export class FlowTracker {
       d.seqKnown = true;
       d.nextSeq = p.seq;
     }
-    if (!syn && !fin && !rst) this.transition(se, "send-segment", t, frame);
+    if (!syn && !fin && !rst && se.state === "UNKNOWN") this.transition(se, "send-segment", frame);
     if ((len > 0 || fin) && !rst && r.finFrame !== 0 && r.firstLateFrame === 0)
       r.firstLateFrame = frame;
 
@@ -350,8 +383,8 @@ export class FlowTracker {
         d.finAt = t;
         d.finSeq = seqAdd(p.seq, len);
         if (seqGe(seqAdd(d.finSeq, 1), d.nextSeq)) d.nextSeq = seqAdd(d.finSeq, 1);
-        this.noteFirstClose(f, side, "fin", t, frame);
-        this.transition(se, "send-fin", t, frame);
+        this.noteFirstClose(f, side, "fin", frame);
+        this.transition(se, "send-fin", frame);
       }
     }
 
@@ -366,20 +399,27 @@ export class FlowTracker {
         // After its own FIN, an endpoint that answers the peer's later data or FIN with a RST
         // had no socket left to take them: the app closed, or FIN_WAIT_2 expired.
         if (d.finFrame !== 0) d.rstAnsweredLateFrame = d.firstLateFrame;
-        this.noteFirstClose(f, side, "rst", t, frame);
+        this.noteFirstClose(f, side, "rst", frame);
       }
-      this.transition(se, "send-rst", t, frame);
-      this.transition(re, "receive-rst", t, frame);
+      this.transition(se, "send-rst", frame);
+      this.transition(re, "receive-rst", frame);
     }
 
     const over = rst || (hasClosed(f.clientEnd.state) && hasClosed(f.serverEnd.state));
-    const list = over ? this.closed : this.open;
     if (f.listId === OPEN_LIST) this.open.unlink(f);
     else if (f.listId === CLOSED_LIST) this.closed.unlink(f);
-    list.append(f);
+    if (over) {
+      this.closed.append(f);
+      if (this.closed.length > this.options.maxLingering && this.closed.head !== null) {
+        this.finish(this.closed.head, "closed");
+      }
+    } else {
+      this.open.append(f);
+    }
   }
 
-  private noteFirstClose(f: Flow, side: Side, kind: "fin" | "rst", t: number, frame: number): void {
+  private noteFirstClose(f: Flow, side: Side, kind: "fin" | "rst", frame: number): void {
+    const t = this.t;
     if (f.closedBy !== "none") return;
     f.closedBy = side;
     f.close = kind;
@@ -395,22 +435,18 @@ export class FlowTracker {
   }
 
   /** The one place an endpoint's state changes and its timeline grows. */
-  private transition(e: Endpoint, event: TcpEvent, t: number, frame: number): void {
+  private transition(e: Endpoint, event: TcpEvent, frame: number): void {
     const next = nextState(e.state, event);
     if (next === e.state) return;
     e.state = next;
-    e.timeline.push({ state: next, at: t, frame });
+    e.timeline.push({ state: next, at: this.t, frame });
   }
 
   /** Hands over flows whose quiet period has run out. */
   private sweep(): void {
     this.lastSweep = this.now;
     const forgetBefore = this.now - this.options.timeWaitSec;
-    while (this.recentHead !== null && this.recentHead.endAt < forgetBefore) {
-      if (!this.recentHead.removed) this.recent.remove(this.recentHead);
-      this.recentHead = this.recentHead.next;
-    }
-    if (this.recentHead === null) this.recentTail = null;
+    while (this.recentHead !== null && this.recentHead.endAt < forgetBefore) this.forgetOldest();
     const closedBefore = this.now - this.options.closeLingerSec;
     while (this.closed.head !== null && this.closed.head.endAt < closedBefore)
       this.finish(this.closed.head, "closed");
@@ -423,11 +459,20 @@ export class FlowTracker {
     if (f.listId === OPEN_LIST) this.open.unlink(f);
     else if (f.listId === CLOSED_LIST) this.closed.unlink(f);
     this.table.remove(f);
-    if (reason === "closed" || reason === "idle") this.remember(f);
+    if (reason === "closed") this.remember(f);
     this.sink.flowEnded(f, reason);
   }
 
+  private forgetOldest(): void {
+    const oldest = this.recentHead;
+    if (oldest === null) return;
+    if (!oldest.removed) this.recent.remove(oldest);
+    this.recentHead = oldest.next;
+    if (this.recentHead === null) this.recentTail = null;
+  }
+
   private remember(f: Flow): void {
+    if (this.recent.size >= this.options.maxRemembered) this.forgetOldest();
     const c = new ClosedTuple(
       f.ipVersion,
       f.hash,
