@@ -11,20 +11,47 @@ import {
   type Flow,
   type FlowEndReason,
 } from "../flow/index.js";
-import { buildFlowResult, type FlowResult } from "./flow-result.js";
+import {
+  buildFlowResult,
+  flowFacts,
+  flowJson,
+  type FlowFacts,
+  type FlowResult,
+} from "./flow-result.js";
 import { SummaryBuilder, type CaptureSummary } from "./summary.js";
 import { defaultThresholds, type Thresholds } from "./thresholds.js";
 
+/** A flow handed over when it finished, with what was worked out about it. */
+export class FinishedFlow {
+  constructor(
+    readonly flow: Flow,
+    readonly facts: FlowFacts,
+    private readonly thresholds: Thresholds,
+    private readonly baseSec: number,
+  ) {}
+
+  /** The public result object (`flows[]` of the teardown/1 JSON). */
+  result(): FlowResult {
+    return buildFlowResult(this.flow, this.facts, this.thresholds, this.baseSec);
+  }
+
+  /** The same as JSON text, written without building the object. */
+  json(): string {
+    return flowJson(this.flow, this.facts, this.thresholds, this.baseSec);
+  }
+}
+
 export interface AnalyzerOptions {
   readonly thresholds: Thresholds;
-  readonly onFlow: (flow: FlowResult) => void;
+  /** Called as each flow finishes; the flow is not changed afterwards. */
+  readonly onFlow: (flow: FinishedFlow) => void;
 }
 
 export class Analyzer {
   readonly thresholds: Thresholds;
   private readonly tracker: FlowTracker;
   private readonly summary = new SummaryBuilder();
-  private readonly onFlow: (flow: FlowResult) => void;
+  private readonly onFlow: (flow: FinishedFlow) => void;
   firstSec = -1;
   firstNsec = 0;
   lastSec = -1;
@@ -84,8 +111,8 @@ export class Analyzer {
   }
 
   private flowEnded(f: Flow, _reason: FlowEndReason): void {
-    const result = buildFlowResult(f, this.thresholds, this.tracker.now, this.tracker.baseSec);
-    this.summary.add(result);
-    this.onFlow(result);
+    const facts = flowFacts(f, this.thresholds, this.tracker.now);
+    this.summary.add(f, facts);
+    this.onFlow(new FinishedFlow(f, facts, this.thresholds, this.tracker.baseSec));
   }
 }

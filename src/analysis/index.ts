@@ -2,7 +2,7 @@
  * The analysis layer: findings per flow, from one catalogue of kinds and one of thresholds,
  * and the capture summary.
  */
-export { Analyzer, type AnalyzerOptions } from "./analyzer.js";
+export { Analyzer, FinishedFlow, type AnalyzerOptions } from "./analyzer.js";
 export {
   FINDING_KINDS,
   type FindingKind,
@@ -21,5 +21,12 @@ export {
   type Finding,
   type HandshakeState,
 } from "./flow-findings.js";
-export type { FlowResult, FindingResult, EndpointRef, StateResult } from "./flow-result.js";
+export { buildFlowResult, flowFacts, flowJson } from "./flow-result.js";
+export type {
+  FlowResult,
+  FlowFacts,
+  FindingResult,
+  EndpointRef,
+  StateResult,
+} from "./flow-result.js";
 export type { CaptureSummary, ServerSummary, ClientSummary, KindCount } from "./summary.js";

@@ -4,9 +4,9 @@
  * host. Probes are counted apart from real connections everywhere, as health checks would
  * otherwise drown the traffic that matters.
  */
-import type { Side } from "../flow/index.js";
+import type { Flow, Side } from "../flow/index.js";
 import { FINDING_KINDS, type FindingKind } from "./finding-kinds.js";
-import type { FlowResult } from "./flow-result.js";
+import { addressText, type FlowFacts } from "./flow-result.js";
 
 /** Example flow ids kept per aggregate. */
 const EXAMPLES = 10;
@@ -76,66 +76,89 @@ export class SummaryBuilder {
   private readonly byKind = new Map<FindingKind, number>();
   private readonly closedBy: Record<Side | "none", number> = { client: 0, server: 0, none: 0 };
   private readonly timeWait: Record<Side, number> = { client: 0, server: 0 };
-  private readonly servers = new Map<string, ServerSummary>();
-  private readonly clients = new Map<string, ClientSummary>();
+  private readonly servers = new Map<number | string, ServerSummary>();
+  private readonly clients = new Map<number | string, ClientSummary>();
 
-  add(r: FlowResult): void {
+  /** Adds a finished flow. Keys are numbers for IPv4 (no string built per flow), text for IPv6. */
+  add(f: Flow, facts: FlowFacts): void {
     this.flows++;
-    const probe = r.findings.some((x) => x.kind === "probe");
-    let serverKey = `${r.server.ip}|${r.server.port}`;
-    if (!this.servers.has(serverKey) && this.servers.size >= MAX_ENDPOINTS) serverKey = OTHERS;
-    let server = this.servers.get(serverKey);
-    if (server === undefined) {
-      server = {
-        ip: serverKey === OTHERS ? OTHERS : r.server.ip,
-        port: serverKey === OTHERS ? 0 : r.server.port,
-        connections: 0,
-        probes: 0,
-        refused: 0,
-        unanswered: 0,
-        closedBy: { client: 0, server: 0, none: 0 },
-        timeWait: { client: 0, server: 0 },
-        findings: [],
-      };
-      this.servers.set(serverKey, server);
-    }
-    const clientKey =
-      this.clients.has(r.client.ip) || this.clients.size < MAX_ENDPOINTS ? r.client.ip : OTHERS;
-    let client = this.clients.get(clientKey);
-    if (client === undefined) {
-      client = { ip: clientKey, connections: 0, probes: 0, timeWait: 0, finWait2: 0 };
-      this.clients.set(clientKey, client);
-    }
-    for (const x of r.findings) {
+    const server = this.serverFor(f);
+    const client = this.clientFor(f);
+    for (const x of facts.findings) {
       this.byKind.set(x.kind, (this.byKind.get(x.kind) ?? 0) + 1);
-      bump(server.findings, x.kind, r.id);
+      bump(server.findings, x.kind, f.id);
     }
-    if (probe) {
+    if (facts.probe) {
       this.probes++;
       server.probes++;
       client.probes++;
       return;
     }
-    if (r.handshake === "refused" || r.handshake === "unanswered") {
-      if (r.handshake === "refused") {
-        this.refused++;
-        server.refused++;
-      } else {
-        this.unanswered++;
-        server.unanswered++;
-      }
+    if (facts.handshake === "refused") {
+      this.refused++;
+      server.refused++;
+      return;
+    }
+    if (facts.handshake === "unanswered") {
+      this.unanswered++;
+      server.unanswered++;
       return;
     }
     server.connections++;
     client.connections++;
-    this.closedBy[r.closedBy]++;
-    server.closedBy[r.closedBy]++;
-    if (r.timeWait !== "none") {
-      this.timeWait[r.timeWait]++;
-      server.timeWait[r.timeWait]++;
-      if (r.timeWait === "client") client.timeWait++;
+    this.closedBy[f.closedBy]++;
+    server.closedBy[f.closedBy]++;
+    if (facts.timeWait !== "none") {
+      this.timeWait[facts.timeWait]++;
+      server.timeWait[facts.timeWait]++;
+      if (facts.timeWait === "client") client.timeWait++;
     }
-    if (r.states.client.some((s) => s.state === "FIN_WAIT_2")) client.finWait2++;
+    if (f.clientEnd.timeline.some((s) => s.state === "FIN_WAIT_2")) client.finWait2++;
+  }
+
+  private serverFor(f: Flow): ServerSummary {
+    const key: number | string =
+      f.ipVersion === 4 ? f.s0 * 65536 + f.sPort : `${addressText(f, "server")}|${f.sPort}`;
+    let server = this.servers.get(key);
+    if (server === undefined) {
+      const others = this.servers.size >= MAX_ENDPOINTS;
+      server = others ? this.servers.get(OTHERS) : undefined;
+      if (server === undefined) {
+        server = {
+          ip: others ? OTHERS : addressText(f, "server"),
+          port: others ? 0 : f.sPort,
+          connections: 0,
+          probes: 0,
+          refused: 0,
+          unanswered: 0,
+          closedBy: { client: 0, server: 0, none: 0 },
+          timeWait: { client: 0, server: 0 },
+          findings: [],
+        };
+        this.servers.set(others ? OTHERS : key, server);
+      }
+    }
+    return server;
+  }
+
+  private clientFor(f: Flow): ClientSummary {
+    const key: number | string = f.ipVersion === 4 ? f.c0 : addressText(f, "client");
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      const others = this.clients.size >= MAX_ENDPOINTS;
+      client = others ? this.clients.get(OTHERS) : undefined;
+      if (client === undefined) {
+        client = {
+          ip: others ? OTHERS : addressText(f, "client"),
+          connections: 0,
+          probes: 0,
+          timeWait: 0,
+          finWait2: 0,
+        };
+        this.clients.set(others ? OTHERS : key, client);
+      }
+    }
+    return client;
   }
 
   build(): CaptureSummary {

@@ -7,6 +7,7 @@
  *   c A  0.002            client ACK
  *   c PA 0.010 len=120    client data
  */
+import assert from "node:assert/strict";
 import {
   Analyzer,
   defaultThresholds,
@@ -81,7 +82,12 @@ export function play(
   const flows: FlowResult[] = [];
   const analyzer = new Analyzer({
     thresholds: { ...defaultThresholds(), ...thresholds },
-    onFlow: (f) => flows.push(f),
+    onFlow: (f) => {
+      const result = f.result();
+      // The JSON written directly from the flow is the result object, exactly.
+      assert.equal(f.json(), JSON.stringify(result));
+      flows.push(result);
+    },
   });
   const next = new Map<string, { c: number; s: number }>();
   const p: DecodedPacket = newDecodedPacket();

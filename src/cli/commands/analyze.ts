@@ -40,7 +40,8 @@ export async function runAnalyze(
   const analyzer = new Analyzer({
     thresholds: opts.thresholds,
     onFlow: (flow) => {
-      json?.line((firstFlow ? "" : ",") + JSON.stringify(flow));
+      if (json === undefined) return;
+      json.line((firstFlow ? "" : ",") + flow.json());
       firstFlow = false;
     },
   });
