@@ -10,6 +10,7 @@ import {
   FlowTracker,
   type Flow,
   type FlowEndReason,
+  type Side,
 } from "../flow/index.js";
 import {
   buildFlowResult,
@@ -45,6 +46,11 @@ export interface AnalyzerOptions {
   readonly thresholds: Thresholds;
   /** Called as each flow finishes; the flow is not changed afterwards. */
   readonly onFlow: (flow: FinishedFlow) => void;
+  /** Called for each packet of the flow with this id, after it was added (`teardown flow`). */
+  readonly follow?: {
+    readonly id: number;
+    readonly onPacket: (flow: Flow, side: Side, frame: number, p: DecodedPacket) => void;
+  };
 }
 
 export class Analyzer {
@@ -61,8 +67,17 @@ export class Analyzer {
   constructor(options: Partial<AnalyzerOptions> = {}) {
     this.thresholds = options.thresholds ?? defaultThresholds();
     this.onFlow = options.onFlow ?? (() => undefined);
+    const follow = options.follow;
     this.tracker = new FlowTracker(
-      { flowEnded: (f: Flow, reason: FlowEndReason) => this.flowEnded(f, reason) },
+      {
+        flowEnded: (f: Flow, reason: FlowEndReason) => this.flowEnded(f, reason),
+        packetAdded:
+          follow === undefined
+            ? undefined
+            : (f: Flow, side: Side, frame: number, p: DecodedPacket) => {
+                if (f.id === follow.id) follow.onPacket(f, side, frame, p);
+              },
+      },
       {
         timeWaitSec: this.thresholds.timeWaitSec,
         idleTimeoutSec: this.thresholds.idleTimeoutSec,
@@ -95,6 +110,11 @@ export class Analyzer {
   finish(): CaptureSummary {
     this.tracker.end();
     return this.summary.build();
+  }
+
+  /** Epoch seconds of a time relative to the capture's base. */
+  epochOf(relative: number): number {
+    return this.tracker.baseSec + relative;
   }
 
   get flowsSeen(): number {

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { defaultThresholds, type ThresholdName, type Thresholds } from "../analysis/index.js";
 import { runAnalyze, thresholdOptions } from "./commands/analyze.js";
+import { runFlow } from "./commands/flow.js";
 import { runPackets } from "./commands/packets.js";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 
@@ -65,19 +66,63 @@ Examples:
   teardown analyze capture.pcap --fin-gap 5 --time-wait 30`,
     )
     .action(async (captures: string[], opts: Record<string, unknown>) => {
-      const thresholds: Thresholds = { ...defaultThresholds() };
-      for (const t of thresholdOptions()) {
-        const v = opts[t.name];
-        if (typeof v === "number") (thresholds as Record<ThresholdName, number>)[t.name] = v;
-      }
       process.exitCode = await runAnalyze(
         captures,
-        { json: opts["json"] as string | undefined, quiet: opts["quiet"] === true, thresholds },
+        {
+          json: opts["json"] as string | undefined,
+          quiet: opts["quiet"] === true,
+          thresholds: thresholdsFrom(opts),
+        },
+        io,
+      );
+    });
+
+  const flow = program
+    .command("flow")
+    .description("draw one flow as a ladder with each side's inferred socket states")
+    .argument("<capture...>", "the capture(s) given to analyze")
+    .requiredOption("--id <n>", "the flow id (from analyze's brief or JSON)", parseFlowId);
+  for (const t of thresholdOptions()) {
+    flow.option(t.flag, `${t.meaning} (default ${t.default})`, parseSeconds(t.flag));
+  }
+  flow
+    .addHelpText(
+      "after",
+      `
+Examples:
+  teardown flow capture.pcap --id 12
+  teardown flow capture.pcap --id 12 --fin-gap 5`,
+    )
+    .action(async (captures: string[], opts: Record<string, unknown>) => {
+      process.exitCode = await runFlow(
+        captures,
+        { id: opts["id"] as number, thresholds: thresholdsFrom(opts) },
         io,
       );
     });
 
   return program;
+}
+
+/** Thresholds from the command's options, defaults for the rest. */
+function thresholdsFrom(opts: Record<string, unknown>): Thresholds {
+  const thresholds: Thresholds = { ...defaultThresholds() };
+  for (const t of thresholdOptions()) {
+    // commander names an option's value after its long flag: --fin-gap -> finGap.
+    const attribute = (t.flag.split(" ")[0] ?? "")
+      .replace(/^--/, "")
+      .replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    const v = opts[attribute];
+    if (typeof v === "number") (thresholds as Record<ThresholdName, number>)[t.name] = v;
+  }
+  return thresholds;
+}
+
+function parseFlowId(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`--id takes a flow number (1, 2, ...), not "${value}"`);
+  return n;
 }
 
 /** A parser for a seconds option: a non-negative number, else a usage error naming the option. */

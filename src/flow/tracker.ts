@@ -82,6 +82,8 @@ export type FlowEndReason = "closed" | "idle" | "reused" | "capture-end";
 export interface FlowSink {
   /** A flow is finished: nothing will be added to it. The flow object is not used again. */
   flowEnded(flow: Flow, reason: FlowEndReason): void;
+  /** Optional: each packet, after it was added to its flow (for following one flow). */
+  packetAdded?(flow: Flow, side: Side, frame: number, p: DecodedPacket): void;
 }
 
 /** Doubly linked list of flows in order of last activity, for expiry without scanning. */
@@ -194,7 +196,9 @@ export class FlowTracker {
         closed.removed = true;
       }
     }
-    this.update(flow, packetSide(flow, p) === 1 ? "client" : "server", frame, p);
+    const side = packetSide(flow, p) === 1 ? "client" : "server";
+    this.update(flow, side, frame, p);
+    this.sink.packetAdded?.(flow, side, frame, p);
   }
 
   /** Finishes every flow still alive: the capture has ended. */

@@ -3,6 +3,7 @@
  * types), so the README never says something the code does not do. `npm run docs` writes them
  * into README.md between marker comments; a test fails when the README is out of date.
  */
+import { FINDING_KINDS, THRESHOLDS } from "../analysis/index.js";
 import { CAPTURE_DIAGNOSTICS } from "../capture/index.js";
 import { DECODE_PROBLEMS, LINK_TYPES } from "../decode/index.js";
 
@@ -31,8 +32,29 @@ export function decodedLinkTypesTable(): string {
   return ["| LINKTYPE | name | what it is |", "| --- | --- | --- |", ...rows].join("\n");
 }
 
+export function findingKindsTable(): string {
+  const rows = Object.entries(FINDING_KINDS).map(
+    ([kind, k]) =>
+      `| \`${kind}\` | ${k.severity} | ${cell(k.meaning)} | ${cell(k.wire)} | ${cell(k.causes.join(" "))} |`,
+  );
+  return [
+    "| kind | severity | meaning | on the wire | usual causes |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}
+
+export function thresholdsTable(): string {
+  const rows = Object.values(THRESHOLDS).map(
+    (t) => `| \`${t.option}\` | ${t.default} s | ${cell(t.meaning)} |`,
+  );
+  return ["| option | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
 /** The generated sections, by the name used in the README's marker comments. */
 export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
+  "finding-kinds": findingKindsTable,
+  thresholds: thresholdsTable,
   "capture-diagnostics": captureDiagnosticsTable,
   "decode-problems": decodeProblemsTable,
   "link-types": decodedLinkTypesTable,

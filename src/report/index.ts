@@ -4,3 +4,4 @@ export { formatDiagnosticLine } from "./diagnostic-line.js";
 export { escapeForTerminal } from "./terminal.js";
 export { fillGeneratedSections, GENERATED_SECTIONS } from "./catalogue-markdown.js";
 export { formatBrief, type BriefInput } from "./brief.js";
+export { formatLadder, type LadderPacket } from "./ladder.js";

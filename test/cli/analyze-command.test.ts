@@ -1,0 +1,91 @@
+/** `teardown analyze` and `teardown flow` end to end: outputs, options and exit statuses. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { join } from "node:path";
+import { CLI, REPO_ROOT } from "../differential/capture-files.js";
+import { run } from "../differential/run-tools.js";
+
+const sample = (name: string): string => join(REPO_ROOT, "samples", "incidents", name);
+
+describe("teardown analyze", () => {
+  it("writes the teardown/1 JSON to stdout with --json -, and no brief", async () => {
+    const r = await run(process.execPath, [
+      CLI,
+      "analyze",
+      sample("unread-body.pcap"),
+      "--json",
+      "-",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as {
+      schema: string;
+      flows: unknown[];
+      summary: { byKind: Record<string, number> };
+      capture: { thresholds: Record<string, number> };
+    };
+    assert.equal(j.schema, "teardown/1");
+    assert.equal(j.flows.length, 8);
+    assert.equal(j.summary.byKind["rst-unread-data"], 8);
+    assert.equal(j.capture.thresholds["finGapSec"], 1);
+  });
+
+  it("takes thresholds as options", async () => {
+    const r = await run(process.execPath, [
+      CLI,
+      "analyze",
+      sample("accept-backlog.pcap"),
+      "--fin-gap",
+      "10",
+      "--json",
+      "-",
+    ]);
+    const j = JSON.parse(r.stdout) as {
+      summary: { byKind: Record<string, number> };
+      capture: { thresholds: Record<string, number> };
+    };
+    assert.equal(j.summary.byKind["long-fin-gap"], undefined, "no FIN gap is longer than 10 s");
+    assert.equal(j.capture.thresholds["finGapSec"], 10);
+  });
+
+  it("rejects a bad threshold with a one-line usage error (exit 1)", async () => {
+    const r = await run(process.execPath, [
+      CLI,
+      "analyze",
+      sample("probes.pcap"),
+      "--fin-gap",
+      "soon",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--fin-gap takes a number of seconds, not "soon"/);
+  });
+});
+
+describe("teardown flow", () => {
+  it("draws the flow with its states and findings", async () => {
+    const r = await run(process.execPath, [
+      CLI,
+      "flow",
+      sample("client-timeout.pcap"),
+      "--id",
+      "1",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^flow 1: 127\.0\.0\.1:\d+ \(client\) <-> 127\.0\.0\.1:18501 \(server\)/,
+    );
+    for (const state of ["SYN_SENT", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT"])
+      assert.match(r.stdout, new RegExp(state));
+    assert.match(r.stdout, /~~~ \d\.\d{3} s with no packet ~~~/);
+    assert.match(r.stdout, /! client-timeout \(client, frames 4, 6\)/);
+    assert.match(r.stdout, /! rst-after-close/);
+  });
+
+  it("says so when the flow does not exist (exit 1)", async () => {
+    const r = await run(process.execPath, [CLI, "flow", sample("refused.pcap"), "--id", "40"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no flow 40 in this capture \(flows are numbered 1 to 3\)/);
+    const bad = await run(process.execPath, [CLI, "flow", sample("refused.pcap"), "--id", "x"]);
+    assert.equal(bad.code, 1);
+  });
+});
