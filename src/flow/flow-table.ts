@@ -35,28 +35,26 @@ function mix(h: number, w: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function endpointHash(w0: number, w1: number, w2: number, w3: number, port: number): number {
-  let h = mix(0x9747b28c, w0);
-  h = mix(h, w1);
-  h = mix(h, w2);
-  h = mix(h, w3);
-  h = mix(h, port);
-  // murmur3's finaliser, so both endpoints' hashes are well spread before they are combined.
+/**
+ * The direction-independent hash of a packet's 4-tuple: each address word and the ports are
+ * combined by XOR of the two directions' values (the same whichever side sent the packet), then
+ * mixed. XOR maps a tuple and its reverse together by design; the full comparison in `find`
+ * tells them from other tuples that collide.
+ */
+export function packetHash(p: DecodedPacket): number {
+  let h = mix(0x9747b28c, p.src0 ^ p.dst0);
+  h = mix(h, p.src1 ^ p.dst1);
+  h = mix(h, p.src2 ^ p.dst2);
+  h = mix(h, p.src3 ^ p.dst3);
+  // The ports XORed alone would collide for every a<->b and b<->a pair of ports; their product
+  // (also symmetric) breaks that.
+  h = mix(h, (p.srcPort ^ p.dstPort) | (Math.imul(p.srcPort, p.dstPort) << 16));
+  // murmur3's finaliser.
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
-}
-
-/** The direction-independent hash of a packet's 4-tuple. */
-export function packetHash(p: DecodedPacket): number {
-  // Adding the two endpoint hashes makes the result the same whichever side sent the packet.
-  return (
-    (endpointHash(p.src0, p.src1, p.src2, p.src3, p.srcPort) +
-      endpointHash(p.dst0, p.dst1, p.dst2, p.dst3, p.dstPort)) |
-    0
-  );
 }
 
 /** Whether the packet was sent by the flow's client (1), its server (2), or is not the flow's (0). */

@@ -410,6 +410,8 @@ export class FlowTracker {
     }
 
     const over = rst || (hasClosed(f.clientEnd.state) && hasClosed(f.serverEnd.state));
+    // Already the most recent of the list it belongs in (a burst of packets of one flow).
+    if (f.listId === (over ? CLOSED_LIST : OPEN_LIST) && f.nextActive === null) return;
     if (f.listId === OPEN_LIST) this.open.unlink(f);
     else if (f.listId === CLOSED_LIST) this.closed.unlink(f);
     if (over) {
