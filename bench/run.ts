@@ -9,29 +9,37 @@
  *    alike: `cat FILE > /dev/null` (the floor: reading the bytes at all), and in this process
  *    teardown's read path: pumpInput alone, pumpInput + CaptureReader, and pumpInput +
  *    CaptureReader + decodePacket for every packet (what the CLI does before the flow layer).
- * 3. Times once each: `tcptrace -n FILE` and `tshark -r FILE -T fields -e tcp.stream`.
+ *    With them, also `--runs` times, the full analysis: the real CLI in a fresh process,
+ *    `node dist/src/cli/main.js analyze FILE --json /dev/null -q`, with its peak RSS.
+ * 3. Times once each, with peak RSS: `tcptrace -n FILE`, `tshark -r FILE -T fields -e tcp.stream`
+ *    and `tshark -r FILE -q -z conv,tcp` (the conversation table), under `prlimit` caps.
  * 4. Measures the peak RSS of read+decode in a fresh process, for this file and for each of
  *    `--rss-sizes`, to show it does not grow with the file.
+ * 5. Prints a second table, the full analysis against tcptrace and tshark's conversation table,
+ *    with the issue's targets marked PASS or MISS.
  *
  * Absolute seconds depend on the machine and whatever else runs on it; the ratios within one run
  * are the result.
  *
  * Usage: npm run bench -- [--size 1G] [--seed 1] [--shape mixed|short] [--runs 3] [--keep]
- *          [--only cat,read,tcptrace,tshark,rss] [--no-tshark] [--no-tcptrace]
- *          [--rss-sizes 100M,1G]
+ *          [--only cat,read,analyze,tcptrace,tshark,tsharkconv,rss] [--no-tshark] [--no-tcptrace]
+ *          [--rss-sizes 100M,1G] [--ref-memory 10G] [--ref-cpu SECONDS]
  */
 import { spawn, spawnSync } from "node:child_process";
 import {
+  accessSync,
   closeSync,
+  constants,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
   readFileSync,
   rmSync,
   statSync,
 } from "node:fs";
-import { cpus, loadavg } from "node:os";
-import { basename, join, relative } from "node:path";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { basename, delimiter, join, relative } from "node:path";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -43,9 +51,11 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const OUT_DIR = join(ROOT, "bench", "out");
 const SYNTH_JS = fileURLToPath(new URL("./synth-capture.js", import.meta.url));
 const READ_ONLY_JS = fileURLToPath(new URL("./read-only.js", import.meta.url));
+const CLI_JS = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
 
-const STEPS = ["cat", "read", "tcptrace", "tshark", "rss"] as const;
+const STEPS = ["cat", "read", "analyze", "tcptrace", "tshark", "tsharkconv", "rss"] as const;
 type Step = (typeof STEPS)[number];
 
 interface Options {
@@ -56,6 +66,8 @@ interface Options {
   readonly keep: boolean;
   readonly steps: ReadonlySet<Step>;
   readonly rssSizes: readonly number[];
+  /** Caps for the reference tools (prlimit): address space in bytes, CPU seconds; 0 = none. */
+  readonly refLimits: Limits;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -71,6 +83,8 @@ function parseOptions(argv: string[]): Options {
       "no-tshark": { type: "boolean", default: false },
       "no-tcptrace": { type: "boolean", default: false },
       "rss-sizes": { type: "string" },
+      "ref-memory": { type: "string", default: "10G" },
+      "ref-cpu": { type: "string", default: "0" },
     },
   });
   if (values.shape !== "mixed" && values.shape !== "short") {
@@ -85,7 +99,10 @@ function parseOptions(argv: string[]): Options {
       steps.add(step);
     }
   }
-  if (values["no-tshark"]) steps.delete("tshark");
+  if (values["no-tshark"]) {
+    steps.delete("tshark");
+    steps.delete("tsharkconv");
+  }
   if (values["no-tcptrace"]) steps.delete("tcptrace");
   const bytes = parseSize(values.size);
   const rssSizes = (values["rss-sizes"] ?? "").split(",").filter((s) => s.trim() !== "");
@@ -97,6 +114,10 @@ function parseOptions(argv: string[]): Options {
     keep: values.keep,
     steps,
     rssSizes: rssSizes.length > 0 ? rssSizes.map(parseSize) : [bytes],
+    refLimits: {
+      addressSpace: values["ref-memory"] === "0" ? 0 : parseSize(values["ref-memory"]),
+      cpuSeconds: Math.max(0, Math.ceil(Number(values["ref-cpu"]) || 0)),
+    },
   };
 }
 
@@ -162,34 +183,136 @@ function removeCapture(c: Capture): void {
 // ---------------------------------------------------------------------------------------------
 // Timing
 
+interface Limits {
+  readonly addressSpace: number;
+  readonly cpuSeconds: number;
+}
+
 interface Timed {
   readonly seconds: number;
   readonly ok: boolean;
   readonly note: string;
+  /** Peak resident set size in KiB; NaN when not asked for or not known. */
+  readonly maxRssKiB: number;
+  /** Stopped at the CPU-time cap, so `seconds` is a lower bound for a complete run. */
+  readonly stopped: boolean;
 }
 
-/** Runs a command with stdout to /dev/null; wall time from spawn to exit. */
-function timeCommand(cmd: string, args: readonly string[]): Promise<Timed> {
+interface TimeOptions {
+  /** Measure the peak RSS (with /usr/bin/time, else by polling VmHWM). */
+  readonly rss?: boolean;
+  /** Run under prlimit with these caps (when prlimit is installed). */
+  readonly limits?: Limits;
+}
+
+/** An executable file named `name` on PATH, or an absolute path that is one. */
+function findExecutable(name: string): string | undefined {
+  const candidates = name.startsWith("/")
+    ? [name]
+    : (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, name));
+  for (const path of candidates) {
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+const GNU_TIME = findExecutable("/usr/bin/time");
+const PRLIMIT = findExecutable("prlimit");
+let timeDir: string | undefined;
+
+/** VmHWM (the peak RSS so far) of a live process, KiB; NaN when it cannot be read. */
+function procVmHwmKiB(pid: number): number {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m === null ? NaN : Number(m[1]);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Runs a command with stdout to /dev/null; wall time from spawn to exit. With `rss`, the
+ * command runs under `/usr/bin/time -f %M` (which execs it, so its peak RSS is the command's
+ * own); without /usr/bin/time, VmHWM is polled from /proc every 50 ms, a lower bound. With
+ * `limits`, it runs under `prlimit --as --cpu`, which sets the caps and execs it.
+ */
+function timeCommand(cmd: string, args: readonly string[], opts: TimeOptions = {}): Promise<Timed> {
+  let argv = [cmd, ...args];
+  const limits = opts.limits;
+  if (limits !== undefined && PRLIMIT !== undefined) {
+    const caps: string[] = [];
+    if (limits.addressSpace > 0) caps.push(`--as=${limits.addressSpace}`);
+    if (limits.cpuSeconds > 0) caps.push(`--cpu=${limits.cpuSeconds}`);
+    if (caps.length > 0) argv = [PRLIMIT, ...caps, "--", ...argv];
+  }
+  let timeFile: string | undefined;
+  if (opts.rss === true && GNU_TIME !== undefined) {
+    timeDir ??= mkdtempSync(join(tmpdir(), "teardown-bench-"));
+    timeFile = join(timeDir, "time.txt");
+    rmSync(timeFile, { force: true });
+    argv = [GNU_TIME, "-o", timeFile, "-f", "%e %M", ...argv];
+  }
   const devNull = openSync("/dev/null", "w");
   return new Promise((resolve) => {
     let stderr = "";
+    let polledKiB = NaN;
+    let poll: NodeJS.Timeout | undefined;
     const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ["ignore", devNull, "pipe"] });
+    const child = spawn(argv[0] ?? cmd, argv.slice(1), { stdio: ["ignore", devNull, "pipe"] });
     if (child.stderr === null) throw new Error("no stderr pipe");
+    if (opts.rss === true && timeFile === undefined && child.pid !== undefined) {
+      const pid = child.pid;
+      poll = setInterval(() => {
+        const kib = procVmHwmKiB(pid);
+        if (Number.isFinite(kib)) polledKiB = kib;
+      }, 50);
+    }
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (s: string) => {
       stderr = (stderr + s).slice(-4000);
     });
     child.on("error", (e) => {
+      clearInterval(poll);
       closeSync(devNull);
-      resolve({ seconds: NaN, ok: false, note: e.message });
+      resolve({ seconds: NaN, ok: false, note: e.message, maxRssKiB: NaN, stopped: false });
     });
     child.on("close", (code, signal) => {
       const seconds = (performance.now() - t0) / 1000;
+      clearInterval(poll);
       closeSync(devNull);
+      let maxRssKiB = polledKiB;
+      // What /usr/bin/time reports about the command: "Command exited with non-zero status N"
+      // or "Command terminated by signal N", then the format line.
+      let status = "";
+      if (timeFile !== undefined) {
+        let text = "";
+        try {
+          text = readFileSync(timeFile, "utf8");
+        } catch {
+          // No report (time itself was killed).
+        }
+        const m = /^[\d.]+ (\d+)\s*$/m.exec(text);
+        if (m !== null) maxRssKiB = Number(m[1]);
+        status = /^Command (.*)$/m.exec(text)?.[1] ?? "";
+      }
+      const killedBy = /terminated by signal (\d+)/.exec(status)?.[1];
+      // At the CPU cap the kernel sends SIGXCPU (24), then SIGKILL (9) at the hard limit.
+      const stopped =
+        (limits?.cpuSeconds ?? 0) > 0 &&
+        PRLIMIT !== undefined &&
+        (killedBy === "9" || killedBy === "24" || signal === "SIGXCPU" || signal === "SIGKILL");
       const ok = code === 0;
-      const note = ok ? "" : `exit ${code ?? signal}: ${lastLine(stderr)}`;
-      resolve({ seconds, ok, note });
+      const note = ok
+        ? ""
+        : stopped
+          ? `stopped at the --ref-cpu cap of ${limits?.cpuSeconds} CPU s`
+          : `FAILED: ${status !== "" ? status.replace(/^exited with /, "") : `exit ${code ?? signal}`}: ${lastLine(stderr)}`;
+      resolve({ seconds, ok, note, maxRssKiB, stopped });
     });
   });
 }
@@ -235,6 +358,15 @@ interface Row {
   readonly note: string;
   /** False for a row that moves no file bytes (MiB/s would mean nothing). */
   readonly readsFile?: boolean;
+  /** A reference that failed or was stopped: its seconds give no rate. */
+  readonly incomplete?: boolean;
+  /** Stopped at the CPU cap: its seconds are a lower bound. */
+  readonly stopped?: boolean;
+}
+
+/** Seconds, marked as a lower bound when the run was stopped. */
+function secondsCell(seconds: number, stopped: boolean | undefined): string {
+  return (stopped === true ? ">" : "") + fmt(seconds, 3);
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -272,12 +404,14 @@ async function main(): Promise<void> {
     });
     observer.observe({ entryTypes: ["gc"] });
 
+    const analyzeRuns: Timed[] = [];
     const doCat = opts.steps.has("cat");
     const doRead = opts.steps.has("read");
+    const doAnalyze = opts.steps.has("analyze");
     // One untimed pass so the in-process runs measure optimised code. Only the full read path
     // ever runs in this process, so its call sites see what the CLI's do.
     if (doRead) await readAndDecode(cap.path);
-    for (let i = 0; i < opts.runs && (doCat || doRead); i++) {
+    for (let i = 0; i < opts.runs && (doCat || doRead || doAnalyze); i++) {
       log(`run ${i + 1}/${opts.runs}`);
       if (doCat) {
         const t = await timeCommand("cat", [cap.path]);
@@ -295,6 +429,16 @@ async function main(): Promise<void> {
         for (const stage of ["decode", "pump", "frame"] as const) {
           freshTimes[stage].push(readOnly(["--stage", stage, cap.path]).seconds);
         }
+      }
+      if (doAnalyze) {
+        // The real CLI, as a user runs it: node's startup and JIT warm-up included.
+        const t = await timeCommand(
+          process.execPath,
+          [CLI_JS, "analyze", cap.path, "--json", "/dev/null", "-q"],
+          { rss: true },
+        );
+        if (!t.ok) log(`teardown analyze ${t.note}`);
+        analyzeRuns.push(t);
       }
     }
     // GC entries arrive asynchronously.
@@ -323,21 +467,44 @@ async function main(): Promise<void> {
       rows.push(measured("  fresh process: pumpInput only", freshTimes.pump, undefined));
       rows.push(measured("  fresh process: pumpInput + CaptureReader", freshTimes.frame, packets));
     }
+    // The references, once each, with their peak RSS and under the --ref-memory/--ref-cpu caps.
+    const refOpts: TimeOptions = { rss: true, limits: opts.refLimits };
+    let tcptrace: Timed | undefined;
+    let tsharkConv: Timed | undefined;
     if (opts.steps.has("tcptrace")) {
       log("tcptrace -n (once)");
-      const t = await timeCommand("tcptrace", ["-n", cap.path]);
-      rows.push({ what: "tcptrace -n FILE", runs: 1, seconds: t.seconds, packets, note: t.note });
+      tcptrace = await timeCommand("tcptrace", ["-n", cap.path], refOpts);
+      const t = tcptrace;
+      rows.push({
+        what: "tcptrace -n FILE",
+        runs: 1,
+        seconds: t.seconds,
+        packets,
+        note: t.note,
+        incomplete: !t.ok,
+        stopped: t.stopped,
+      });
     }
     if (opts.steps.has("tshark")) {
       log("tshark -T fields -e tcp.stream (once; slow)");
-      const t = await timeCommand("tshark", ["-r", cap.path, "-T", "fields", "-e", "tcp.stream"]);
+      const t = await timeCommand(
+        "tshark",
+        ["-r", cap.path, "-T", "fields", "-e", "tcp.stream"],
+        refOpts,
+      );
       rows.push({
         what: "tshark -r FILE -T fields -e tcp.stream",
         runs: 1,
         seconds: t.seconds,
         packets,
         note: t.note,
+        incomplete: !t.ok,
+        stopped: t.stopped,
       });
+    }
+    if (opts.steps.has("tsharkconv")) {
+      log("tshark -q -z conv,tcp (once)");
+      tsharkConv = await timeCommand("tshark", ["-r", cap.path, "-q", "-z", "conv,tcp"], refOpts);
     }
 
     // Peak RSS in fresh processes.
@@ -393,22 +560,27 @@ async function main(): Promise<void> {
       `machine: ${cpus().length} CPUs, node ${process.version}, load average ${fmt(load, 2)} at start; ` +
         `cat and teardown: median of ${opts.runs} interleaved runs; tcptrace, tshark: once`,
     );
-    out.push("");
-    out.push(
-      table(
-        ["what", "runs", "seconds", "MiB/s", "Mpkt/s", "x cat"],
-        rows.map((r) => [
-          r.what + (r.note === "" ? "" : ` (FAILED: ${r.note})`),
-          String(r.runs),
-          fmt(r.seconds, 3),
-          r.readsFile === false ? "-" : fmt(mib / r.seconds, 0),
-          r.packets === undefined ? "-" : fmt(r.packets / r.seconds / 1e6, 2),
-          fmt(r.seconds / catSeconds, 2),
-        ]),
-      ),
-    );
-    out.push("");
+    out.push(refLimitsLine(opts.refLimits));
+    if (rows.length > 0) {
+      out.push("");
+      out.push(
+        table(
+          ["what", "runs", "seconds", "MiB/s", "Mpkt/s", "x cat"],
+          rows.map((r) => [
+            r.what + (r.note === "" ? "" : ` (${r.note})`),
+            String(r.runs),
+            secondsCell(r.seconds, r.stopped),
+            r.readsFile === false || r.incomplete === true ? "-" : fmt(mib / r.seconds, 0),
+            r.packets === undefined || r.incomplete === true
+              ? "-"
+              : fmt(r.packets / r.seconds / 1e6, 2),
+            (r.stopped === true ? ">" : "") + fmt(r.seconds / catSeconds, 2),
+          ]),
+        ),
+      );
+    }
     if (doRead) {
+      out.push("");
       const spawnSeconds = median(spawnTimes);
       const parts = [
         `teardown read+decode = ${ratio(readSeconds / catSeconds)}x cat ` +
@@ -421,11 +593,7 @@ async function main(): Promise<void> {
             ? "tshark"
             : undefined;
         if (name === undefined) continue;
-        parts.push(
-          r.note === ""
-            ? `${ratio(r.seconds / readSeconds)}x faster than ${name}`
-            : `${name} failed`,
-        );
+        parts.push(fasterThan(r, readSeconds, name, ratio));
       }
       out.push(parts.join("; "));
       const r = lastRead as ReadDecodeResult;
@@ -452,6 +620,20 @@ async function main(): Promise<void> {
           `pumpInput ${all(freshTimes.pump)}; +CaptureReader ${all(freshTimes.frame)}`,
       );
     }
+    if (doAnalyze || tsharkConv !== undefined) {
+      out.push("");
+      out.push(
+        ...analysisReport({
+          opts,
+          cap,
+          mib,
+          catSeconds,
+          analyzeRuns,
+          tcptrace,
+          tsharkConv,
+        }),
+      );
+    }
     if (rssRows.length > 0) {
       out.push("");
       out.push("peak RSS of read+decode in a fresh process (node dist/bench/read-only.js FILE):");
@@ -459,12 +641,177 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${out.join("\n")}\n`);
   } finally {
+    if (timeDir !== undefined) rmSync(timeDir, { recursive: true, force: true });
     if (!opts.keep) {
       for (const c of made) removeCapture(c);
     } else if (made.length > 0) {
       log(`kept ${made.map((c) => relative(ROOT, c.path)).join(", ")}`);
     }
   }
+}
+
+/** "N.Nx faster than NAME", or why there is no such ratio (a lower bound for a stopped run). */
+function fasterThan(
+  ref: { readonly seconds: number; readonly note: string; readonly stopped?: boolean },
+  seconds: number,
+  name: string,
+  format: (n: number) => string,
+): string {
+  if (ref.note === "") return `${format(ref.seconds / seconds)}x faster than ${name}`;
+  if (ref.stopped === true) {
+    return `at least ${format(ref.seconds / seconds)}x faster than ${name} (stopped at its CPU cap)`;
+  }
+  return `${name} failed`;
+}
+
+function refLimitsLine(limits: Limits): string {
+  const caps: string[] = [];
+  if (limits.addressSpace > 0) caps.push(`address space ${fmt(limits.addressSpace / GIB, 1)} GiB`);
+  if (limits.cpuSeconds > 0) caps.push(`${limits.cpuSeconds} CPU seconds`);
+  const limited =
+    caps.length === 0
+      ? "references run without caps"
+      : PRLIMIT === undefined
+        ? "prlimit not found: references run without caps"
+        : `references capped by prlimit: ${caps.join(", ")}`;
+  const rss =
+    GNU_TIME !== undefined
+      ? "peak RSS of tools from /usr/bin/time %M"
+      : "peak RSS of tools from VmHWM polled every 50 ms (/usr/bin/time not found: a lower bound)";
+  return `${limited}; ${rss}`;
+}
+
+function mibOf(kib: number): string {
+  return Number.isFinite(kib) ? `${fmt(kib / 1024, 0)} MiB` : "-";
+}
+
+interface AnalysisInput {
+  readonly opts: Options;
+  readonly cap: Capture;
+  readonly mib: number;
+  readonly catSeconds: number;
+  readonly analyzeRuns: readonly Timed[];
+  readonly tcptrace: Timed | undefined;
+  readonly tsharkConv: Timed | undefined;
+}
+
+/**
+ * The full-analysis table: the CLI's `analyze` in a fresh process against tcptrace -n and
+ * tshark's TCP conversation table, the ratios, and the issue's targets marked PASS or MISS.
+ */
+function analysisReport(a: AnalysisInput): string[] {
+  const packets = a.cap.stats.packets;
+  const okRuns = a.analyzeRuns.filter((t) => t.ok);
+  const failed = a.analyzeRuns.find((t) => !t.ok);
+  const doAnalyze = a.analyzeRuns.length > 0;
+  const seconds = median(okRuns.map((t) => t.seconds));
+  // The highest peak of the runs: the figure a user has to provision for.
+  const rssKiB = okRuns.length === 0 ? NaN : Math.max(...okRuns.map((t) => t.maxRssKiB));
+  interface AnalysisRow {
+    readonly what: string;
+    readonly runs: number;
+    readonly t: {
+      readonly seconds: number;
+      readonly note: string;
+      readonly maxRssKiB: number;
+      readonly ok: boolean;
+      readonly stopped: boolean;
+    };
+  }
+  const rows: AnalysisRow[] = [];
+  if (doAnalyze) {
+    rows.push({
+      what: "teardown analyze FILE --json /dev/null -q",
+      runs: okRuns.length,
+      t: {
+        seconds,
+        note:
+          failed === undefined
+            ? ""
+            : `${a.analyzeRuns.length - okRuns.length} of ${a.analyzeRuns.length} runs ${failed.note}`,
+        maxRssKiB: rssKiB,
+        ok: okRuns.length > 0,
+        stopped: false,
+      },
+    });
+  }
+  if (a.tcptrace !== undefined) rows.push({ what: "tcptrace -n FILE", runs: 1, t: a.tcptrace });
+  if (a.tsharkConv !== undefined) {
+    rows.push({ what: "tshark -r FILE -q -z conv,tcp", runs: 1, t: a.tsharkConv });
+  }
+  const out: string[] = [];
+  out.push(
+    "full analysis (a fresh process each, stdout to /dev/null; teardown: median of its runs, " +
+      "peak RSS the highest of them; references: once):",
+  );
+  out.push(
+    table(
+      ["what", "runs", "seconds", "MiB/s", "Mpkt/s", "peak RSS", "x cat"],
+      rows.map((r) => [
+        r.what + (r.t.note === "" ? "" : ` (${r.t.note})`),
+        String(r.runs),
+        secondsCell(r.t.seconds, r.t.stopped),
+        r.t.ok ? fmt(a.mib / r.t.seconds, 0) : "-",
+        r.t.ok ? fmt(packets / r.t.seconds / 1e6, 2) : "-",
+        (r.t.stopped ? ">" : "") + mibOf(r.t.maxRssKiB),
+        (r.t.stopped ? ">" : "") + fmt(r.t.seconds / a.catSeconds, 2),
+      ]),
+    ),
+  );
+  out.push("");
+  if (!doAnalyze) return out;
+  if (okRuns.length === 0) {
+    out.push(`teardown analyze failed in every run: ${failed?.note ?? ""}`);
+    return out;
+  }
+  const one = (n: number): string => fmt(n, 1);
+  const vs = (ref: Timed | undefined, name: string): string =>
+    ref === undefined ? `${name} not run` : fasterThan(ref, seconds, name, one);
+  const parts = [`teardown analyze = ${vs(a.tcptrace, "tcptrace -n")}`];
+  parts.push(vs(a.tsharkConv, "tshark -z conv,tcp"));
+  const refRss = [
+    a.tcptrace === undefined ? undefined : `tcptrace ${mibOf(a.tcptrace.maxRssKiB)}`,
+    a.tsharkConv === undefined ? undefined : `tshark ${mibOf(a.tsharkConv.maxRssKiB)}`,
+  ].filter((x) => x !== undefined);
+  parts.push(`peak RSS ${mibOf(rssKiB)}` + (refRss.length === 0 ? "" : ` (${refRss.join(", ")})`));
+  out.push(parts.join("; "));
+
+  // The issue's targets.
+  const speedTarget = (ref: Timed | undefined, name: string, min: number): string => {
+    const label = `>= ${min}x faster than ${name}: `;
+    if (ref === undefined) return `${label}not measured`;
+    const x = ref.seconds / seconds;
+    if (ref.ok) return `${label}${one(x)}x ${x >= min ? "PASS" : "MISS"}`;
+    if (ref.stopped) {
+      return x >= min
+        ? `${label}at least ${one(x)}x PASS (${name} stopped at its CPU cap)`
+        : `${label}unknown (${name} stopped at its CPU cap, at least ${one(x)}x)`;
+    }
+    return `${label}unknown (${name} failed)`;
+  };
+  const targets: string[] = [];
+  let scope: string;
+  if (a.opts.shape === "mixed") {
+    scope = "mixed 1 GiB";
+    targets.push(speedTarget(a.tcptrace, "tcptrace -n", 1.5));
+    targets.push(speedTarget(a.tsharkConv, "tshark -z conv,tcp", 20));
+    if (a.opts.bytes !== GIB)
+      scope += `; this capture is ${sizeLabel(a.opts.bytes)}, so only a hint`;
+  } else {
+    scope = "short, 1,000,000 connections";
+    targets.push(speedTarget(a.tcptrace, "tcptrace -n", 3));
+    const under = rssKiB < 1024 * 1024;
+    targets.push(
+      `peak RSS under 1 GiB: ${mibOf(rssKiB)} ${Number.isFinite(rssKiB) ? (under ? "PASS" : "MISS") : "unknown"}`,
+    );
+    if (a.cap.stats.connections !== 1_000_000) {
+      scope += `; this capture has ${count(a.cap.stats.connections)}, so only a hint`;
+    }
+  }
+  out.push(`targets (issue; ${scope}): ${targets.join("; ")}`);
+  const all = okRuns.map((t) => `${fmt(t.seconds, 3)} s/${mibOf(t.maxRssKiB)}`).join(", ");
+  out.push(`teardown analyze runs: ${all}`);
+  return out;
 }
 
 function readOnly(args: readonly string[]): ReadOnlyReport {
