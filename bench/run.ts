@@ -53,6 +53,20 @@ const SYNTH_JS = fileURLToPath(new URL("./synth-capture.js", import.meta.url));
 const READ_ONLY_JS = fileURLToPath(new URL("./read-only.js", import.meta.url));
 const CLI_JS = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const MIB = 1024 * 1024;
+
+/**
+ * The node options in the CLI's shebang (`#!/usr/bin/env -S node --flag ...`): the installed
+ * `teardown` command runs with them, so the benchmark passes them too.
+ */
+function cliNodeOptions(): string[] {
+  try {
+    const first = readFileSync(CLI_JS, "utf8").split("\n", 1)[0] ?? "";
+    const m = /^#!\S*env\s+(?:-S\s+)?node((?:\s+\S+)*)\s*$/.exec(first);
+    return m === null ? [] : (m[1] ?? "").split(/\s+/).filter((x) => x !== "");
+  } catch {
+    return [];
+  }
+}
 const GIB = 1024 * MIB;
 
 const STEPS = ["cat", "read", "analyze", "tcptrace", "tshark", "tsharkconv", "rss"] as const;
@@ -405,6 +419,8 @@ async function main(): Promise<void> {
     observer.observe({ entryTypes: ["gc"] });
 
     const analyzeRuns: Timed[] = [];
+    const analyzeArgs = [...cliNodeOptions(), CLI_JS, "analyze"];
+    const analyzeOpts = ["--json", "/dev/null", "-q"];
     const doCat = opts.steps.has("cat");
     const doRead = opts.steps.has("read");
     const doAnalyze = opts.steps.has("analyze");
@@ -432,11 +448,9 @@ async function main(): Promise<void> {
       }
       if (doAnalyze) {
         // The real CLI, as a user runs it: node's startup and JIT warm-up included.
-        const t = await timeCommand(
-          process.execPath,
-          [CLI_JS, "analyze", cap.path, "--json", "/dev/null", "-q"],
-          { rss: true },
-        );
+        const t = await timeCommand(process.execPath, [...analyzeArgs, cap.path, ...analyzeOpts], {
+          rss: true,
+        });
         if (!t.ok) log(`teardown analyze ${t.note}`);
         analyzeRuns.push(t);
       }
@@ -629,6 +643,12 @@ async function main(): Promise<void> {
           mib,
           catSeconds,
           analyzeRuns,
+          analyzeCommand: [
+            "node",
+            ...analyzeArgs.map((x) => (x === CLI_JS ? relative(ROOT, x) : x)),
+          ]
+            .concat("FILE", analyzeOpts)
+            .join(" "),
           tcptrace,
           tsharkConv,
         }),
@@ -691,6 +711,7 @@ interface AnalysisInput {
   readonly mib: number;
   readonly catSeconds: number;
   readonly analyzeRuns: readonly Timed[];
+  readonly analyzeCommand: string;
   readonly tcptrace: Timed | undefined;
   readonly tsharkConv: Timed | undefined;
 }
@@ -810,7 +831,7 @@ function analysisReport(a: AnalysisInput): string[] {
   }
   out.push(`targets (issue; ${scope}): ${targets.join("; ")}`);
   const all = okRuns.map((t) => `${fmt(t.seconds, 3)} s/${mibOf(t.maxRssKiB)}`).join(", ");
-  out.push(`teardown analyze runs: ${all}`);
+  out.push(`teardown analyze runs: ${all}; the command: ${a.analyzeCommand}`);
   return out;
 }
 
