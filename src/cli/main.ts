@@ -84,8 +84,10 @@ Examples:
   const flow = program
     .command("flow")
     .description("draw one flow as a ladder with each side's inferred socket states")
-    .argument("<capture...>", "the capture(s) given to analyze")
-    .requiredOption("--id <n>", "the flow id (from analyze's brief or JSON)", parseFlowId);
+    .argument(
+      "<capture...>",
+      "the capture(s) given to analyze, then the flow id (from its brief or JSON)",
+    );
   for (const t of thresholdOptions()) {
     flow.option(t.flag, `${t.meaning} (default ${t.default})`, parseSeconds(t.flag));
   }
@@ -94,15 +96,21 @@ Examples:
       "after",
       `
 Examples:
-  teardown flow capture.pcap --id 12
-  teardown flow capture.pcap --id 12 --fin-gap 5`,
+  teardown flow capture.pcap 12
+  teardown flow capture.pcap 12 --fin-gap 5`,
     )
-    .action(async (captures: string[], opts: Record<string, unknown>) => {
-      process.exitCode = await runFlow(
-        captures,
-        { id: opts["id"] as number, thresholds: thresholdsFrom(opts) },
-        io,
-      );
+    .action(async (args: string[], opts: Record<string, unknown>) => {
+      // commander allows a variadic argument only last: the id is taken off the end.
+      const captures = args.slice(0, -1);
+      const id = Number(args.at(-1));
+      if (captures.length === 0 || !Number.isInteger(id) || id < 1) {
+        process.stderr.write(
+          `teardown flow: give the capture(s), then a flow id (1, 2, ...): teardown flow capture.pcap 12\n`,
+        );
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      process.exitCode = await runFlow(captures, { id, thresholds: thresholdsFrom(opts) }, io);
     });
 
   return program;
@@ -120,13 +128,6 @@ function thresholdsFrom(opts: Record<string, unknown>): Thresholds {
     if (typeof v === "number") (thresholds as Record<ThresholdName, number>)[t.name] = v;
   }
   return thresholds;
-}
-
-function parseFlowId(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`--id takes a flow number (1, 2, ...), not "${value}"`);
-  return n;
 }
 
 /** A parser for a seconds option: a non-negative number, else a usage error naming the option. */

@@ -82,5 +82,16 @@ export function formatBrief(b: BriefInput): string {
       );
     }
   }
+  const clients = s.clients.filter((c) => c.connections > 0).slice(0, 5);
+  if (clients.length > 0) {
+    lines.push("", "Clients:");
+    for (const c of clients) {
+      lines.push(
+        `  ${escapeForTerminal(c.ip)}  ${plural(c.connections, "connection")}` +
+          (c.probes > 0 ? ` + ${plural(c.probes, "probe")}` : "") +
+          `; TIME_WAIT held here: ${c.timeWait}; FIN_WAIT_2 reached: ${c.finWait2}`,
+      );
+    }
+  }
   return lines.join("\n");
 }

@@ -62,13 +62,7 @@ describe("teardown analyze", () => {
 
 describe("teardown flow", () => {
   it("draws the flow with its states and findings", async () => {
-    const r = await run(process.execPath, [
-      CLI,
-      "flow",
-      sample("client-timeout.pcap"),
-      "--id",
-      "1",
-    ]);
+    const r = await run(process.execPath, [CLI, "flow", sample("client-timeout.pcap"), "1"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
@@ -81,11 +75,13 @@ describe("teardown flow", () => {
     assert.match(r.stdout, /! rst-after-close/);
   });
 
-  it("says so when the flow does not exist (exit 1)", async () => {
-    const r = await run(process.execPath, [CLI, "flow", sample("refused.pcap"), "--id", "40"]);
+  it("says so when the flow does not exist or no id is given (exit 1)", async () => {
+    const r = await run(process.execPath, [CLI, "flow", sample("refused.pcap"), "40"]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no flow 40 in this capture \(flows are numbered 1 to 3\)/);
-    const bad = await run(process.execPath, [CLI, "flow", sample("refused.pcap"), "--id", "x"]);
+    const bad = await run(process.execPath, [CLI, "flow", sample("refused.pcap"), "x"]);
     assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /give the capture\(s\), then a flow id/);
+    assert.equal((await run(process.execPath, [CLI, "flow", "7"])).code, 1);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `teardown flow <capture...> --id N`: one flow as a text ladder with each side's inferred
+ * `teardown flow <capture...> <id>`: one flow as a text ladder with each side's inferred
  * states, its findings, and the frame numbers to find it in Wireshark.
  */
 import { Analyzer, type FlowResult, type Thresholds } from "../../analysis/index.js";
