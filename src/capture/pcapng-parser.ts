@@ -243,14 +243,8 @@ export class PcapngParser implements RecordParser {
     streamOffset: number,
   ): boolean {
     this.le = dv.getUint32(off + SHB_BYTE_ORDER, true) === BYTE_ORDER_MAGIC;
-    if (len < SHB_OPTIONS + BLOCK_TRAILER_LEN) {
-      this.fail(
-        "impossible-length",
-        `section header length ${len} is shorter than its 28-byte minimum`,
-        streamOffset,
-      );
+    if (this.tooShort(len, SHB_OPTIONS + BLOCK_TRAILER_LEN, "section header", streamOffset))
       return false;
-    }
     if (dv.getUint32(off + len - BLOCK_TRAILER_LEN, this.le) !== len) {
       this.fail(
         "block-length-mismatch",
@@ -274,6 +268,17 @@ export class PcapngParser implements RecordParser {
       return false;
     this.section++;
     this.interfaces = [];
+    return true;
+  }
+
+  /** Reports a block shorter than its fixed fields (an error that ends the file). */
+  private tooShort(len: number, min: number, what: string, streamOffset: number): boolean {
+    if (len >= min) return false;
+    this.fail(
+      "impossible-length",
+      `${what} length ${len} is shorter than its ${min}-byte minimum`,
+      streamOffset,
+    );
     return true;
   }
 
@@ -305,14 +310,8 @@ export class PcapngParser implements RecordParser {
     len: number,
     streamOffset: number,
   ): boolean {
-    if (len < IDB_OPTIONS + BLOCK_TRAILER_LEN) {
-      this.fail(
-        "impossible-length",
-        `interface description length ${len} is shorter than its 20-byte minimum`,
-        streamOffset,
-      );
+    if (this.tooShort(len, IDB_OPTIONS + BLOCK_TRAILER_LEN, "interface description", streamOffset))
       return false;
-    }
     const end = off + len - BLOCK_TRAILER_LEN;
     if (!this.checkOptions(dv, off + IDB_OPTIONS, end, streamOffset)) return false;
     const linkType = dv.getUint16(off + IDB_LINKTYPE, this.le);
@@ -369,14 +368,7 @@ export class PcapngParser implements RecordParser {
     interfaceId: number,
     dataAt: number,
   ): boolean {
-    if (len < dataAt + BLOCK_TRAILER_LEN) {
-      this.fail(
-        "impossible-length",
-        `packet block length ${len} is shorter than its ${dataAt + BLOCK_TRAILER_LEN}-byte minimum`,
-        streamOffset,
-      );
-      return false;
-    }
+    if (this.tooShort(len, dataAt + BLOCK_TRAILER_LEN, "packet block", streamOffset)) return false;
     const iface = this.interfaces[interfaceId];
     if (iface === undefined) {
       this.fail(
@@ -429,14 +421,8 @@ export class PcapngParser implements RecordParser {
     len: number,
     streamOffset: number,
   ): boolean {
-    if (len < SPB_DATA + BLOCK_TRAILER_LEN) {
-      this.fail(
-        "impossible-length",
-        `simple packet block length ${len} is shorter than its 16-byte minimum`,
-        streamOffset,
-      );
+    if (this.tooShort(len, SPB_DATA + BLOCK_TRAILER_LEN, "simple packet block", streamOffset))
       return false;
-    }
     const iface = this.interfaces[0];
     if (iface === undefined) {
       this.fail(
