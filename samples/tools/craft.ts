@@ -26,6 +26,17 @@ import {
   type PcapHeaderSpec,
   type PcapRecordSpec,
 } from "./capture-writer.js";
+import {
+  TCP_ACK as ACK,
+  TCP_AE as AE,
+  TCP_CWR as CWR,
+  TCP_ECE as ECE,
+  TCP_FIN as FIN,
+  TCP_PSH as PSH,
+  TCP_RST as RST,
+  TCP_SYN as SYN,
+  TCP_URG as URG,
+} from "../../src/decode/index.js";
 
 /** Compiled to dist/samples/tools/craft.js: three levels up is the repository root. */
 const OUT_DIR = fileURLToPath(new URL("../../../samples/crafted/", import.meta.url));
@@ -122,17 +133,6 @@ function pseudoHeader(src: Uint8Array, dst: Uint8Array, tcpLength: number): Uint
 }
 
 // --- TCP ---------------------------------------------------------------------------------------
-
-const FIN = 0x01;
-const SYN = 0x02;
-const RST = 0x04;
-const PSH = 0x08;
-const ACK = 0x10;
-const URG = 0x20;
-const ECE = 0x40;
-const CWR = 0x80;
-/** AE (accurate ECN, formerly NS): bit 8, the low bit of the data-offset byte. */
-const AE = 0x100;
 
 interface TcpSpec {
   srcPort: number;
