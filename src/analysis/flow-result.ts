@@ -6,6 +6,7 @@
 import { formatIpv4, formatIpv6 } from "../decode/index.js";
 import {
   zeekConnState,
+  type Direction,
   type Endpoint,
   type Flow,
   type Side,
@@ -40,6 +41,24 @@ export interface StateResult {
   readonly frame: number;
 }
 
+/** What one side sent, beyond packets and bytes. Absent values are null. */
+export interface DirectionResult {
+  /** Initial sequence number (from its SYN or SYN-ACK). */
+  readonly isn: number | null;
+  /** MSS and window scale it offered in its SYN. */
+  readonly mss: number | null;
+  readonly windowScale: number | null;
+  /** Segments whose payload it had sent before. */
+  readonly retransmits: number;
+  /** Packets advertising a zero window. */
+  readonly zeroWindows: number;
+  /** Its bytes the peer acknowledged but the capture never showed. */
+  readonly unseenBytes: number;
+  /** Epoch seconds of its first FIN and first RST. */
+  readonly fin: number | null;
+  readonly rst: number | null;
+}
+
 export interface FlowResult {
   readonly id: number;
   readonly client: EndpointRef;
@@ -49,6 +68,7 @@ export interface FlowResult {
   readonly end: number;
   readonly packets: { readonly client: number; readonly server: number };
   readonly bytes: { readonly client: number; readonly server: number };
+  readonly sent: { readonly client: DirectionResult; readonly server: DirectionResult };
   readonly closedBy: Side | "none";
   readonly close: "fin" | "rst" | "none";
   readonly handshake: HandshakeState;
@@ -104,6 +124,28 @@ export function flowFacts(f: Flow, th: Thresholds, captureEnd: number): FlowFact
   };
 }
 
+function directionResult(d: Direction, baseSec: number): DirectionResult {
+  return {
+    isn: d.synFrame !== 0 ? d.isn : null,
+    mss: d.mss >= 0 ? d.mss : null,
+    windowScale: d.windowScale >= 0 ? d.windowScale : null,
+    retransmits: d.retransmits,
+    zeroWindows: d.zeroWindowCount,
+    unseenBytes: d.unseenBytes,
+    fin: d.finFrame !== 0 ? baseSec + d.finAt : null,
+    rst: d.rstFrame !== 0 ? baseSec + d.rstAt : null,
+  };
+}
+
+function directionJson(d: Direction, baseSec: number): string {
+  return (
+    `{"isn":${d.synFrame !== 0 ? d.isn : "null"},"mss":${d.mss >= 0 ? d.mss : "null"},` +
+    `"windowScale":${d.windowScale >= 0 ? d.windowScale : "null"},"retransmits":${d.retransmits},` +
+    `"zeroWindows":${d.zeroWindowCount},"unseenBytes":${d.unseenBytes},` +
+    `"fin":${d.finFrame !== 0 ? baseSec + d.finAt : "null"},"rst":${d.rstFrame !== 0 ? baseSec + d.rstAt : "null"}}`
+  );
+}
+
 export function buildFlowResult(
   f: Flow,
   facts: FlowFacts,
@@ -122,6 +164,10 @@ export function buildFlowResult(
     end: epoch(f.endAt),
     packets: { client: f.client.packets, server: f.server.packets },
     bytes: { client: f.client.uniqueBytes, server: f.server.uniqueBytes },
+    sent: {
+      client: directionResult(f.client, baseSec),
+      server: directionResult(f.server, baseSec),
+    },
     closedBy: f.closedBy,
     close: f.close,
     handshake: facts.handshake,
@@ -164,6 +210,7 @@ export function flowJson(f: Flow, facts: FlowFacts, th: Thresholds, baseSec: num
     `"start":${baseSec + f.startAt},"end":${baseSec + f.endAt},` +
     `"packets":{"client":${f.client.packets},"server":${f.server.packets}},` +
     `"bytes":{"client":${f.client.uniqueBytes},"server":${f.server.uniqueBytes}},` +
+    `"sent":{"client":${directionJson(f.client, baseSec)},"server":${directionJson(f.server, baseSec)}},` +
     `"closedBy":"${f.closedBy}","close":"${f.close}","handshake":"${facts.handshake}",` +
     `"timeWait":"${facts.timeWait}","timeWaitUntil":${tw},"states":{${states}]},` +
     `"findings":[${findings}],"zeek":{"connState":${q(facts.connState)},"history":${q(f.history)}}` +
