@@ -63,6 +63,9 @@ export class Analyzer {
   lastSec = -1;
   lastNsec = 0;
   tcpPackets = 0;
+  /** TCP packets timestamped earlier than the latest packet before them, and the first such frame. */
+  backwards = 0;
+  firstBackwardsFrame = 0;
 
   constructor(options: Partial<AnalyzerOptions> = {}) {
     this.thresholds = options.thresholds ?? defaultThresholds();
@@ -99,9 +102,14 @@ export class Analyzer {
       this.firstSec = tsSec;
       this.firstNsec = tsNsec;
     }
-    if (tsSec > this.lastSec || (tsSec === this.lastSec && tsNsec > this.lastNsec)) {
+    if (tsSec > this.lastSec || (tsSec === this.lastSec && tsNsec >= this.lastNsec)) {
       this.lastSec = tsSec;
       this.lastNsec = tsNsec;
+    } else {
+      // Earlier than a packet before it: a merged or damaged capture. States stay in packet
+      // order; the count says how far to trust the times.
+      this.backwards++;
+      if (this.firstBackwardsFrame === 0) this.firstBackwardsFrame = frame;
     }
     this.tracker.packet(frame, tsSec, tsNsec, p);
   }

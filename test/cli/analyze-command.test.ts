@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { join } from "node:path";
-import { CLI, REPO_ROOT } from "../differential/capture-files.js";
+import { CLI, CORPUS_DIR, REPO_ROOT } from "../differential/capture-files.js";
 import { run } from "../differential/run-tools.js";
 
 const sample = (name: string): string => join(REPO_ROOT, "samples", "incidents", name);
@@ -57,6 +57,21 @@ describe("teardown analyze", () => {
     ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--fin-gap takes a number of seconds, not "soon"/);
+  });
+});
+
+describe("teardown analyze on a damaged capture", () => {
+  it("warns when timestamps go backwards and counts them in the JSON", async () => {
+    // Suricata's fuzzed TLS capture: frame 2 is stamped decades before frame 1, and record 7 is damaged.
+    const file = join(CORPUS_DIR, "suricata__bug-1450-04__tls_DER-incomplete-header.pcap");
+    const r = await run(process.execPath, [CLI, "analyze", file, "--json", "-"]);
+    assert.equal(r.code, 2, "the damaged record makes the exit status 2");
+    assert.match(
+      r.stderr,
+      /1 TCP packets are timestamped earlier than a packet before them \(first: frame 2\)/,
+    );
+    const j = JSON.parse(r.stdout) as { capture: { timestampsBackwards: number } };
+    assert.equal(j.capture.timestampsBackwards, 1);
   });
 });
 

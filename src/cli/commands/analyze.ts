@@ -75,6 +75,12 @@ export async function runAnalyze(
     frameBase += result.packets;
   }
   const summary = analyzer.finish();
+  if (analyzer.backwards > 0) {
+    err(
+      `teardown: warning: ${analyzer.backwards} TCP packets are timestamped earlier than a packet before them ` +
+        `(first: frame ${analyzer.firstBackwardsFrame}); states are kept in packet order, durations may be off`,
+    );
+  }
   const start = analyzer.firstSec < 0 ? 0 : analyzer.firstSec + analyzer.firstNsec * 1e-9;
   const end = analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9;
   const capture = {
@@ -89,6 +95,7 @@ export async function runAnalyze(
     notDecoded: { ...counts.byStatus, tcp: undefined },
     start,
     end,
+    timestampsBackwards: analyzer.backwards,
     thresholds: opts.thresholds,
   };
   if (json !== undefined && jsonOut !== undefined) {
