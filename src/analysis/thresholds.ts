@@ -30,7 +30,7 @@ export const THRESHOLDS = {
     default: 5,
     option: "--close-linger",
     meaning:
-      "A connection closed or reset and quiet this long is finished; later packets on its 4-tuple start a new one (Zeek: tcp_close_delay).",
+      "A connection closed or reset and quiet this long is finished; a later SYN on its 4-tuple starts a new connection, other late packets count as its stragglers (Zeek: tcp_close_delay).",
   },
   idleTimeoutSec: {
     default: 900,

@@ -83,6 +83,7 @@ Examples:
 
   const flow = program
     .command("flow")
+    .usage("[options] <capture...> <id>")
     .description("draw one flow as a ladder with each side's inferred socket states")
     .argument(
       "<capture...>",
@@ -143,7 +144,23 @@ function parseSeconds(flag: string): (value: string) => number {
   };
 }
 
+/**
+ * A write to a pipe whose reader went away (`teardown analyze big.pcap | head`) fails with
+ * EPIPE: stop quietly, as Unix tools do. Any other output error is one line and status 4.
+ */
+function watchOutput(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE")
+      process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    if (stream !== process.stderr)
+      process.stderr.write(`teardown: cannot write output: ${e.message}\n`);
+    process.exit(EXIT_INTERNAL);
+  });
+}
+
 async function main(): Promise<void> {
+  watchOutput(process.stdout);
+  watchOutput(process.stderr);
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (e) {

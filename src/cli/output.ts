@@ -13,9 +13,9 @@ export class LineWriter {
   closed = false;
 
   constructor(private readonly out: Writable) {
-    out.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "EPIPE") this.closed = true;
-      else throw e;
+    // Stop writing on any error; main.ts reports it (EPIPE: quietly) and sets the exit status.
+    out.on("error", () => {
+      this.closed = true;
     });
   }
 

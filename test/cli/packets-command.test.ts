@@ -131,6 +131,26 @@ describe("teardown packets", () => {
     assert.match(v.stdout, /^\d+\.\d+\.\d+/);
   });
 
+  it("stops quietly when the reader goes away during help or a brief", async () => {
+    for (const args of [
+      ["flow", "--help"],
+      ["analyze", join(SAMPLES_DIR, "incidents", "http2-storm.pcap")],
+    ]) {
+      const r = await new Promise<ToolRun>((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...args], {
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        const err: Buffer[] = [];
+        child.stderr.on("data", (b: Buffer) => err.push(b));
+        child.stdout.destroy();
+        child.on("close", (code) =>
+          resolve({ code, stdout: "", stderr: Buffer.concat(err).toString() }),
+        );
+      });
+      assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|^\s+at /m, args.join(" "));
+    }
+  });
+
   it("stops quietly when the reader of its output goes away", async () => {
     const r = await new Promise<ToolRun>((resolve) => {
       const child = spawn(
