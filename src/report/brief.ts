@@ -45,7 +45,9 @@ export function formatBrief(b: BriefInput): string {
     const sc = FINDING_KINDS[c].severity === "warning" ? 0 : 1;
     return sa - sc || (s.byKind[c] ?? 0) - (s.byKind[a] ?? 0);
   });
-  if (kinds.length === 0) {
+  if (s.flows === 0) {
+    lines.push("", "No TCP connections in this capture.");
+  } else if (kinds.length === 0) {
     lines.push("", "No findings: every connection opened and closed cleanly.");
   } else {
     lines.push("", "Findings:");

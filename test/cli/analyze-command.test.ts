@@ -47,6 +47,22 @@ describe("teardown analyze", () => {
     assert.equal(j.capture.thresholds["finGapSec"], 10);
   });
 
+  it("refuses a --json path it cannot write before reading anything (exit 1)", async () => {
+    const r = await run(process.execPath, [
+      CLI,
+      "analyze",
+      sample("probes.pcap"),
+      "--json",
+      "/nonexistent/dir/out.json",
+    ]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr.trim(),
+      "teardown: cannot write --json /nonexistent/dir/out.json: ENOENT",
+    );
+    assert.equal(r.stdout, "");
+  });
+
   it("rejects a bad threshold with a one-line usage error (exit 1)", async () => {
     const r = await run(process.execPath, [
       CLI,

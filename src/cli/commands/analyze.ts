@@ -3,13 +3,13 @@
  * prints the incident brief; `--json FILE` (or `-`) writes the whole result, flows streamed as
  * they finish so memory stays bounded by the connections alive at once.
  */
-import { createWriteStream } from "node:fs";
+import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { Analyzer, THRESHOLDS, type Thresholds } from "../../analysis/index.js";
 import type { CaptureRecord } from "../../capture/index.js";
 import { decodePacket, DecodeCounts, linkTypeName, newDecodedPacket } from "../../decode/index.js";
 import { escapeForTerminal, formatBrief, formatDiagnosticLine } from "../../report/index.js";
-import { EXIT_INPUT, EXIT_OK } from "../exit-codes.js";
+import { EXIT_INPUT, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { LineWriter } from "../output.js";
 import { readCaptureInput, type FileReadResult } from "../read-capture.js";
 import type { CommandIo } from "./packets.js";
@@ -28,12 +28,20 @@ export async function runAnalyze(
   io: CommandIo,
 ): Promise<number> {
   const err = (line: string): void => void io.stderr.write(line + "\n");
-  const jsonOut: Writable | undefined =
-    opts.json === undefined
-      ? undefined
-      : opts.json === "-"
-        ? io.stdout
-        : createWriteStream(opts.json);
+  let jsonOut: Writable | undefined;
+  if (opts.json === "-") jsonOut = io.stdout;
+  else if (opts.json !== undefined) {
+    // Open it before reading anything: a path that cannot be written is a usage error, found
+    // before minutes of analysis rather than after.
+    try {
+      jsonOut = createWriteStream("", { fd: openSync(opts.json, "w") });
+    } catch (e) {
+      err(
+        `teardown: cannot write --json ${escapeForTerminal(opts.json)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      );
+      return EXIT_USAGE;
+    }
+  }
   const json = jsonOut === undefined ? undefined : new LineWriter(jsonOut);
   let firstFlow = true;
   json?.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},"flows":[`);
