@@ -104,6 +104,9 @@ export async function runAnalyze(
     start,
     end,
     timestampsBackwards: analyzer.backwards,
+    // Packets on a closed, finished connection's 4-tuple that started nothing new.
+    stragglers: analyzer.latePackets,
+    peakLiveConnections: analyzer.peakLiveFlows,
     thresholds: opts.thresholds,
   };
   if (json !== undefined && jsonOut !== undefined) {
