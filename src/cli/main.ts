@@ -8,12 +8,12 @@
  * million short connections).
  */
 import { createRequire } from "node:module";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { defaultThresholds, type ThresholdName, type Thresholds } from "../analysis/index.js";
-import { runAnalyze, thresholdOptions } from "./commands/analyze.js";
+import { Command, CommanderError } from "commander";
+import { runAnalyze } from "./commands/analyze.js";
 import { runFlow } from "./commands/flow.js";
 import { runPackets } from "./commands/packets.js";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
+import { addThresholdOptions, thresholdsFrom } from "./threshold-options.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
@@ -56,9 +56,7 @@ Examples:
     )
     .option("--json <file>", "write the whole result as JSON (schema teardown/1); - for stdout")
     .option("-q, --quiet", "no brief on stdout", false);
-  for (const t of thresholdOptions()) {
-    analyze.option(t.flag, `${t.meaning} (default ${t.default})`, parseSeconds(t.flag));
-  }
+  addThresholdOptions(analyze);
   analyze
     .addHelpText(
       "after",
@@ -89,9 +87,7 @@ Examples:
       "<capture...>",
       "the capture(s) given to analyze, then the flow id (from its brief or JSON)",
     );
-  for (const t of thresholdOptions()) {
-    flow.option(t.flag, `${t.meaning} (default ${t.default})`, parseSeconds(t.flag));
-  }
+  addThresholdOptions(flow);
   flow
     .addHelpText(
       "after",
@@ -115,33 +111,6 @@ Examples:
     });
 
   return program;
-}
-
-/** Thresholds from the command's options, defaults for the rest. */
-function thresholdsFrom(opts: Record<string, unknown>): Thresholds {
-  const thresholds: Thresholds = { ...defaultThresholds() };
-  for (const t of thresholdOptions()) {
-    // commander names an option's value after its long flag: --fin-gap -> finGap.
-    const attribute = (t.flag.split(" ")[0] ?? "")
-      .replace(/^--/, "")
-      .replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    const v = opts[attribute];
-    if (typeof v === "number") (thresholds as Record<ThresholdName, number>)[t.name] = v;
-  }
-  return thresholds;
-}
-
-/** A parser for a seconds option: a non-negative number, else a usage error naming the option. */
-function parseSeconds(flag: string): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-      throw new InvalidArgumentError(
-        `${flag.split(" ")[0]} takes a number of seconds, not "${value}"`,
-      );
-    }
-    return n;
-  };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
-import { Analyzer, THRESHOLDS, type Thresholds } from "../../analysis/index.js";
+import { Analyzer, type Thresholds } from "../../analysis/index.js";
 import type { CaptureRecord } from "../../capture/index.js";
 import { decodePacket, DecodeCounts, linkTypeName, newDecodedPacket } from "../../decode/index.js";
 import { escapeForTerminal, formatBrief, formatDiagnosticLine } from "../../report/index.js";
@@ -130,19 +130,4 @@ export async function runAnalyze(
     );
   }
   return files.some((f) => f.damaged) ? EXIT_INPUT : EXIT_OK;
-}
-
-/** The command-line option for each threshold, from the one catalogue. */
-export function thresholdOptions(): {
-  name: keyof typeof THRESHOLDS;
-  flag: string;
-  meaning: string;
-  default: number;
-}[] {
-  return (Object.keys(THRESHOLDS) as (keyof typeof THRESHOLDS)[]).map((name) => ({
-    name,
-    flag: `${THRESHOLDS[name].option} <seconds>`,
-    meaning: THRESHOLDS[name].meaning,
-    default: THRESHOLDS[name].default,
-  }));
 }

@@ -1,0 +1,50 @@
+/**
+ * The threshold options of `analyze` and `flow`, made from the one catalogue (THRESHOLDS): one
+ * `--fin-gap <seconds>` style option per threshold, and the thresholds read back from the
+ * parsed options.
+ */
+import { InvalidArgumentError, Option, type Command } from "commander";
+import {
+  defaultThresholds,
+  THRESHOLDS,
+  type ThresholdName,
+  type Thresholds,
+} from "../analysis/index.js";
+
+/** Each threshold's option, built once: commander's attribute name is read back from it. */
+const OPTIONS: readonly { readonly name: ThresholdName; readonly option: Option }[] = (
+  Object.keys(THRESHOLDS) as ThresholdName[]
+).map((name) => {
+  const t = THRESHOLDS[name];
+  const option = new Option(
+    `${t.option} <seconds>`,
+    `${t.meaning} (default ${t.default})`,
+  ).argParser(parseSeconds(t.option));
+  return { name, option };
+});
+
+export function addThresholdOptions(command: Command): Command {
+  for (const { option } of OPTIONS) command.addOption(option);
+  return command;
+}
+
+/** Thresholds from a command's parsed options, defaults for the rest. */
+export function thresholdsFrom(opts: Record<string, unknown>): Thresholds {
+  const thresholds: Record<ThresholdName, number> = { ...defaultThresholds() };
+  for (const { name, option } of OPTIONS) {
+    const v = opts[option.attributeName()];
+    if (typeof v === "number") thresholds[name] = v;
+  }
+  return thresholds;
+}
+
+/** A parser for a seconds option: a non-negative number, else a usage error naming the option. */
+function parseSeconds(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+      throw new InvalidArgumentError(`${flag} takes a number of seconds, not "${value}"`);
+    }
+    return n;
+  };
+}
