@@ -378,6 +378,19 @@ interface Row {
   readonly stopped?: boolean;
 }
 
+/** A reference tool's row: run once, incomplete when it failed or was stopped. */
+function referenceRow(what: string, t: Timed, packets: number | undefined): Row {
+  return {
+    what,
+    runs: 1,
+    seconds: t.seconds,
+    packets,
+    note: t.note,
+    incomplete: !t.ok,
+    stopped: t.stopped,
+  };
+}
+
 /** Seconds, marked as a lower bound when the run was stopped. */
 function secondsCell(seconds: number, stopped: boolean | undefined): string {
   return (stopped === true ? ">" : "") + fmt(seconds, 3);
@@ -488,16 +501,7 @@ async function main(): Promise<void> {
     if (opts.steps.has("tcptrace")) {
       log("tcptrace -n (once)");
       tcptrace = await timeCommand("tcptrace", ["-n", cap.path], refOpts);
-      const t = tcptrace;
-      rows.push({
-        what: "tcptrace -n FILE",
-        runs: 1,
-        seconds: t.seconds,
-        packets,
-        note: t.note,
-        incomplete: !t.ok,
-        stopped: t.stopped,
-      });
+      rows.push(referenceRow("tcptrace -n FILE", tcptrace, packets));
     }
     if (opts.steps.has("tshark")) {
       log("tshark -T fields -e tcp.stream (once; slow)");
@@ -506,15 +510,7 @@ async function main(): Promise<void> {
         ["-r", cap.path, "-T", "fields", "-e", "tcp.stream"],
         refOpts,
       );
-      rows.push({
-        what: "tshark -r FILE -T fields -e tcp.stream",
-        runs: 1,
-        seconds: t.seconds,
-        packets,
-        note: t.note,
-        incomplete: !t.ok,
-        stopped: t.stopped,
-      });
+      rows.push(referenceRow("tshark -r FILE -T fields -e tcp.stream", t, packets));
     }
     if (opts.steps.has("tsharkconv")) {
       log("tshark -q -z conv,tcp (once)");
