@@ -1,4 +1,5 @@
 import type { CaptureDiagnostic } from "../capture/index.js";
+import { linkTypeName } from "../decode/index.js";
 import { escapeForTerminal } from "./terminal.js";
 
 /**
@@ -7,9 +8,35 @@ import { escapeForTerminal } from "./terminal.js";
  *   capture.pcap: error at byte 40960, record 312: record length 4294967295 exceeds ... [impossible-length]
  */
 export function formatDiagnosticLine(file: string, d: CaptureDiagnostic): string {
+  return problemLine(file, d.severity, d.byteOffset, d.record, d.message, d.code);
+}
+
+/** The warning, once per link type and file, for packets the decoder cannot open. */
+export function formatUnsupportedLinkLine(
+  file: string,
+  linkType: number,
+  byteOffset: number,
+  record: number,
+): string {
+  return problemLine(
+    file,
+    "warning",
+    byteOffset,
+    record,
+    `link type ${linkTypeName(linkType)} (${linkType}) is not supported; its packets are counted, not decoded`,
+    "unsupported-link",
+  );
+}
+
+function problemLine(
+  file: string,
+  severity: string,
+  byteOffset: number,
+  record: number | undefined,
+  message: string,
+  code: string,
+): string {
   const where =
-    d.record === undefined
-      ? `at byte ${d.byteOffset}`
-      : `at byte ${d.byteOffset}, record ${d.record}`;
-  return `${escapeForTerminal(file)}: ${d.severity} ${where}: ${d.message} [${d.code}]`;
+    record === undefined ? `at byte ${byteOffset}` : `at byte ${byteOffset}, record ${record}`;
+  return `${escapeForTerminal(file)}: ${severity} ${where}: ${message} [${code}]`;
 }

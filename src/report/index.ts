@@ -1,6 +1,6 @@
 /** The report layer: turns results into text for people and programs. */
 export { formatPacketLine, formatSkippedLine, formatFlags, formatEndpoint } from "./packet-line.js";
-export { formatDiagnosticLine } from "./diagnostic-line.js";
+export { formatDiagnosticLine, formatUnsupportedLinkLine } from "./diagnostic-line.js";
 export { escapeForTerminal } from "./terminal.js";
 export { fillGeneratedSections, GENERATED_SECTIONS } from "./catalogue-markdown.js";
 export { formatBrief, type BriefInput } from "./brief.js";

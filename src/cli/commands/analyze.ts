@@ -7,8 +7,13 @@ import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { Analyzer, type Thresholds } from "../../analysis/index.js";
 import type { CaptureRecord } from "../../capture/index.js";
-import { decodePacket, DecodeCounts, linkTypeName, newDecodedPacket } from "../../decode/index.js";
-import { escapeForTerminal, formatBrief, formatDiagnosticLine } from "../../report/index.js";
+import { decodePacket, DecodeCounts, newDecodedPacket } from "../../decode/index.js";
+import {
+  escapeForTerminal,
+  formatBrief,
+  formatDiagnosticLine,
+  formatUnsupportedLinkLine,
+} from "../../report/index.js";
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { LineWriter } from "../output.js";
 import { readCaptureInput, type FileReadResult } from "../read-capture.js";
@@ -66,10 +71,7 @@ export async function runAnalyze(
         packet(rec: CaptureRecord): void {
           decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
           if (counts.add(decoded, base + rec.frame)) {
-            err(
-              `${escapeForTerminal(path)}: warning at byte ${rec.fileOffset}, record ${rec.frame}: link type ` +
-                `${linkTypeName(rec.linkType)} (${rec.linkType}) is not supported; its packets are counted, not decoded [unsupported-link]`,
-            );
+            err(formatUnsupportedLinkLine(path, rec.linkType, rec.fileOffset, rec.frame));
           }
           if (decoded.status === "tcp")
             analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);

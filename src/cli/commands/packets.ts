@@ -4,12 +4,13 @@
  */
 import type { Readable, Writable } from "node:stream";
 import type { CaptureRecord } from "../../capture/index.js";
-import { decodePacket, DecodeCounts, linkTypeName, newDecodedPacket } from "../../decode/index.js";
+import { decodePacket, DecodeCounts, newDecodedPacket } from "../../decode/index.js";
 import {
   escapeForTerminal,
   formatDiagnosticLine,
   formatPacketLine,
   formatSkippedLine,
+  formatUnsupportedLinkLine,
 } from "../../report/index.js";
 import { EXIT_INPUT, EXIT_OK } from "../exit-codes.js";
 import { LineWriter } from "../output.js";
@@ -45,10 +46,7 @@ export async function runPackets(
         packet(rec: CaptureRecord): void {
           decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
           if (counts.add(decoded, rec.frame)) {
-            err(
-              `${escapeForTerminal(path)}: warning at byte ${rec.fileOffset}, record ${rec.frame}: link type ${linkTypeName(rec.linkType)} (${rec.linkType}) ` +
-                `is not supported; its packets are counted, not decoded [unsupported-link]`,
-            );
+            err(formatUnsupportedLinkLine(path, rec.linkType, rec.fileOffset, rec.frame));
           }
           if (decoded.status === "tcp")
             out.line(formatPacketLine(rec.frame, rec.tsSec, rec.tsNsec, decoded));
