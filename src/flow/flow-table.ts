@@ -5,22 +5,12 @@
  * tombstones, so the table never degrades as flows come and go).
  */
 import type { DecodedPacket } from "../decode/index.js";
+import { Tuple } from "./flow-layout.js";
 
-/** Anything kept by 4-tuple: a live flow, or the memory of a recently closed one. */
-export interface TupleKeyed {
-  readonly ipVersion: 4 | 6;
-  /** packetHash of the tuple, stored so probing compares numbers first. */
-  hash: number;
-  c0: number;
-  c1: number;
-  c2: number;
-  c3: number;
-  cPort: number;
-  s0: number;
-  s1: number;
-  s2: number;
-  s3: number;
-  sPort: number;
+/** Records kept by 4-tuple: a Float64Array whose records start with the Tuple fields. */
+export interface TupleRecords {
+  /** Re-read on every use: a store replaces its array when it grows. */
+  readonly f64: Float64Array;
 }
 
 const INITIAL_SLOTS = 1024;
@@ -57,91 +47,126 @@ export function packetHash(p: DecodedPacket): number {
   return h ^ (h >>> 16);
 }
 
-/** Whether the packet was sent by the flow's client (1), its server (2), or is not the flow's (0). */
-export function packetSide(f: TupleKeyed, p: DecodedPacket): 0 | 1 | 2 {
-  if (f.ipVersion !== p.ipVersion) return 0;
+/**
+ * Whether the packet was sent by the client (1) or the server (2) of the tuple at offset `o` of
+ * `r`, or is not that tuple's (0).
+ */
+export function packetSide(r: Float64Array, o: number, p: DecodedPacket): 0 | 1 | 2 {
+  if (r[o + Tuple.IP_VERSION] !== p.ipVersion) return 0;
   if (
-    p.srcPort === f.cPort &&
-    p.dstPort === f.sPort &&
-    p.src0 === f.c0 &&
-    p.dst0 === f.s0 &&
-    p.src1 === f.c1 &&
-    p.src2 === f.c2 &&
-    p.src3 === f.c3 &&
-    p.dst1 === f.s1 &&
-    p.dst2 === f.s2 &&
-    p.dst3 === f.s3
+    p.srcPort === r[o + Tuple.C_PORT] &&
+    p.dstPort === r[o + Tuple.S_PORT] &&
+    p.src0 === r[o + Tuple.C0] &&
+    p.dst0 === r[o + Tuple.S0] &&
+    p.src1 === r[o + Tuple.C1] &&
+    p.src2 === r[o + Tuple.C2] &&
+    p.src3 === r[o + Tuple.C3] &&
+    p.dst1 === r[o + Tuple.S1] &&
+    p.dst2 === r[o + Tuple.S2] &&
+    p.dst3 === r[o + Tuple.S3]
   ) {
     return 1;
   }
   if (
-    p.srcPort === f.sPort &&
-    p.dstPort === f.cPort &&
-    p.src0 === f.s0 &&
-    p.dst0 === f.c0 &&
-    p.src1 === f.s1 &&
-    p.src2 === f.s2 &&
-    p.src3 === f.s3 &&
-    p.dst1 === f.c1 &&
-    p.dst2 === f.c2 &&
-    p.dst3 === f.c3
+    p.srcPort === r[o + Tuple.S_PORT] &&
+    p.dstPort === r[o + Tuple.C_PORT] &&
+    p.src0 === r[o + Tuple.S0] &&
+    p.dst0 === r[o + Tuple.C0] &&
+    p.src1 === r[o + Tuple.S1] &&
+    p.src2 === r[o + Tuple.S2] &&
+    p.src3 === r[o + Tuple.S3] &&
+    p.dst1 === r[o + Tuple.C1] &&
+    p.dst2 === r[o + Tuple.C2] &&
+    p.dst3 === r[o + Tuple.C3]
   ) {
     return 2;
   }
   return 0;
 }
 
-export class FlowTable<T extends TupleKeyed> {
-  private slots: (T | null)[] = new Array<T | null>(INITIAL_SLOTS).fill(null);
+/**
+ * Open addressing over record numbers: each table slot holds a record number plus one (0 is
+ * empty) and that record's hash, so a probe compares hashes without touching the records.
+ */
+export class TupleTable {
+  private entries = new Int32Array(INITIAL_SLOTS);
+  private hashes = new Int32Array(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   size = 0;
 
-  /** The entry the packet's 4-tuple belongs to (either direction), or null. `hash` is packetHash(p). */
-  find(p: DecodedPacket, hash: number): T | null {
+  /** `stride`: doubles per record. */
+  constructor(
+    private readonly records: TupleRecords,
+    private readonly stride: number,
+  ) {}
+
+  /**
+   * The record the packet's 4-tuple belongs to (either direction), or -1. `hash` is
+   * packetHash(p).
+   */
+  find(p: DecodedPacket, hash: number): number {
+    const r = this.records.f64;
+    const entries = this.entries;
+    const hashes = this.hashes;
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
-      const f = this.slots[i];
-      if (f === null || f === undefined) return null;
-      if (f.hash === hash && packetSide(f, p) !== 0) return f;
+      const e = entries[i]!;
+      if (e === 0) return -1;
+      if (hashes[i] === hash && packetSide(r, (e - 1) * this.stride, p) !== 0) return e - 1;
     }
   }
 
-  /** Adds an entry whose `hash` is set and whose 4-tuple is not in the table. */
-  insert(f: T): void {
-    if ((this.size + 1) * 2 > this.slots.length) this.grow();
-    let i = f.hash & this.mask;
-    while (this.slots[i] !== null) i = (i + 1) & this.mask;
-    this.slots[i] = f;
+  /** Adds a record whose 4-tuple (hashed to `hash`) is not in the table. */
+  insert(record: number, hash: number): void {
+    if ((this.size + 1) * 2 > this.entries.length) this.grow();
+    let i = hash & this.mask;
+    while (this.entries[i] !== 0) i = (i + 1) & this.mask;
+    this.entries[i] = record + 1;
+    this.hashes[i] = hash;
     this.size++;
   }
 
-  remove(f: T): void {
-    let i = f.hash & this.mask;
-    while (this.slots[i] !== f) {
-      if (this.slots[i] === null) return;
+  remove(record: number, hash: number): void {
+    const entries = this.entries;
+    const hashes = this.hashes;
+    let i = hash & this.mask;
+    while (entries[i] !== record + 1) {
+      if (entries[i] === 0) return;
       i = (i + 1) & this.mask;
     }
     // Backward-shift deletion (Knuth 6.4, algorithm R): move later members of the probe run
     // into the hole when their home slot does not lie between the hole and them.
     let hole = i;
     for (let j = (i + 1) & this.mask; ; j = (j + 1) & this.mask) {
-      const g = this.slots[j];
-      if (g === null || g === undefined) break;
-      const home = g.hash & this.mask;
+      const e = entries[j]!;
+      if (e === 0) break;
+      const home = hashes[j]! & this.mask;
       const between = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!between) {
-        this.slots[hole] = g;
+        entries[hole] = e;
+        hashes[hole] = hashes[j]!;
         hole = j;
       }
     }
-    this.slots[hole] = null;
+    entries[hole] = 0;
     this.size--;
   }
 
-  private grow(): void {
-    const old = this.slots;
-    this.slots = new Array<T | null>(old.length * 2).fill(null);
-    this.mask = this.slots.length - 1;
+  /** Empties the table. */
+  clear(): void {
+    this.entries.fill(0);
     this.size = 0;
-    for (const f of old) if (f !== null) this.insert(f);
+  }
+
+  private grow(): void {
+    const oldEntries = this.entries;
+    const oldHashes = this.hashes;
+    this.entries = new Int32Array(oldEntries.length * 2);
+    this.hashes = new Int32Array(oldEntries.length * 2);
+    this.mask = this.entries.length - 1;
+    this.size = 0;
+    for (let i = 0; i < oldEntries.length; i++) {
+      const e = oldEntries[i]!;
+      if (e !== 0) this.insert(e - 1, oldHashes[i]!);
+    }
   }
 }

@@ -4,14 +4,14 @@
  */
 export { FlowTracker, DEFAULT_TRACKER_OPTIONS, guessClientIsSender } from "./tracker.js";
 export type { FlowTrackerOptions, FlowSink, FlowEndReason } from "./tracker.js";
-export { Flow, Direction, Endpoint, type StateChange, type Side } from "./flow.js";
+export { Flow, Direction, Endpoint, ZeekEndpoint, type StateChange, type Side } from "./flow.js";
 export { nextState, hasClosed, type TcpState, type TcpEvent } from "./tcp-state.js";
 export { seqDiff, seqLt, seqLe, seqGt, seqGe, seqAdd } from "./seq.js";
 export {
   updateZeekState,
   zeekConnState,
   zeekBytes,
+  zeekConnStateOf,
   zeekSize,
-  ZeekEndpoint,
   type ZeekEndpointState,
 } from "./zeek-state.js";

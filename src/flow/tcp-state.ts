@@ -27,6 +27,61 @@ export type TcpState =
   | "CLOSE_WAIT"
   | "LAST_ACK";
 
+/**
+ * Every state, in a fixed order: the flow store keeps a state as its index here (see
+ * flow-layout.ts). Append only, as stored codes would change meaning.
+ */
+export const TCP_STATES: readonly TcpState[] = [
+  "UNKNOWN",
+  "CLOSED",
+  "SYN_SENT",
+  "SYN_RECEIVED",
+  "ESTABLISHED",
+  "FIN_WAIT_1",
+  "FIN_WAIT_2",
+  "CLOSING",
+  "TIME_WAIT",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+];
+
+/** The index of a state in TCP_STATES. */
+export function tcpStateCode(state: TcpState): number {
+  switch (state) {
+    case "UNKNOWN":
+      return 0;
+    case "CLOSED":
+      return 1;
+    case "SYN_SENT":
+      return 2;
+    case "SYN_RECEIVED":
+      return 3;
+    case "ESTABLISHED":
+      return 4;
+    case "FIN_WAIT_1":
+      return 5;
+    case "FIN_WAIT_2":
+      return 6;
+    case "CLOSING":
+      return 7;
+    case "TIME_WAIT":
+      return 8;
+    case "CLOSE_WAIT":
+      return 9;
+    case "LAST_ACK":
+      return 10;
+    default: {
+      const never: never = state;
+      return never;
+    }
+  }
+}
+
+/** The state stored as `code` (see tcpStateCode). */
+export function tcpStateOf(code: number): TcpState {
+  return TCP_STATES[code] ?? "UNKNOWN";
+}
+
 /** What an endpoint was seen doing, or having done to it. */
 export type TcpEvent =
   /** It sent a SYN (without ACK): an active open. */

@@ -8,7 +8,9 @@
  * linger (late retransmissions and RSTs still reach it until then; Zeek's tcp_close_delay is the
  * same idea), or once it has been idle for the idle timeout, or when a new SYN reuses its
  * 4-tuple, or at the end of the capture. Only its 4-tuple, id and end time are remembered for
- * the TIME_WAIT period, to recognise a new connection that reuses the tuple inside 2*MSL.
+ * the TIME_WAIT period, to recognise a new connection that reuses the tuple inside 2*MSL. A flow
+ * lives in a record of a flow store (flow-store.ts), not in objects: the garbage collector has
+ * nothing to do per connection.
  *
  * Roles: the client is the endpoint that sent the first SYN. A flow whose first packet is a
  * SYN-ACK takes the receiver as client. A flow first seen mid-stream starts with both endpoints
@@ -18,12 +20,15 @@
  * the receive window; a 4-tuple seen on several interfaces at once (a merged capture) is one flow.
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from "../decode/index.js";
-import { Endpoint, Flow, type Side } from "./flow.js";
-import { FlowTable, packetHash, packetSide, type TupleKeyed } from "./flow-table.js";
+import { D, E, F, Tuple } from "./flow-layout.js";
+import { FlowStore } from "./flow-store.js";
+import { Flow, type Side } from "./flow.js";
+import { TupleTable, packetHash, packetSide } from "./flow-table.js";
+import { RecentTuples } from "./recent-tuples.js";
 import { appendFlip, appendHistory } from "./zeek-history.js";
-import { updateZeekState } from "./zeek-state.js";
+import { initZeekEndpoint, updateZeekState } from "./zeek-state.js";
 import { seqAdd, seqGe, seqGt, seqLe, seqLt, seqDiff } from "./seq.js";
-import { hasClosed, nextState, type TcpEvent } from "./tcp-state.js";
+import { hasClosed, nextState, tcpStateCode, tcpStateOf, type TcpEvent } from "./tcp-state.js";
 
 export interface FlowTrackerOptions {
   /** How long an endpoint stays in TIME_WAIT (Linux: 60 s, TCP_TIMEWAIT_LEN). */
@@ -53,63 +58,48 @@ export const DEFAULT_TRACKER_OPTIONS: FlowTrackerOptions = {
   maxRemembered: 200_000,
 };
 
-/** What is kept of a finished flow for the TIME_WAIT period: its 4-tuple, id and end. */
-class ClosedTuple implements TupleKeyed {
-  next: ClosedTuple | null = null;
-  removed = false;
-  /** Packets that arrived for the tuple after its flow was finished (not a new connection). */
-  latePackets = 0;
-  constructor(
-    readonly ipVersion: 4 | 6,
-    public hash: number,
-    public c0: number,
-    public c1: number,
-    public c2: number,
-    public c3: number,
-    public cPort: number,
-    public s0: number,
-    public s1: number,
-    public s2: number,
-    public s3: number,
-    public sPort: number,
-    readonly id: number,
-    readonly endAt: number,
-  ) {}
-}
-
 export type FlowEndReason = "closed" | "idle" | "reused" | "capture-end";
 
 export interface FlowSink {
-  /** A flow is finished: nothing will be added to it. The flow object is not used again. */
+  /**
+   * A flow is finished: nothing will be added to it. The view is valid only during this call
+   * (its record is then reused); `flow.detach()` keeps a copy.
+   */
   flowEnded(flow: Flow, reason: FlowEndReason): void;
   /** Optional: each packet, after it was added to its flow (for following one flow). */
   packetAdded?(flow: Flow, side: Side, frame: number, p: DecodedPacket): void;
 }
 
-/** Doubly linked list of flows in order of last activity, for expiry without scanning. */
+/** Doubly linked list of flows (store slots) in order of last activity, for expiry without scanning. */
 class ActivityList {
-  head: Flow | null = null;
-  tail: Flow | null = null;
+  head = -1;
+  tail = -1;
   length = 0;
-  constructor(readonly id: number) {}
+  constructor(
+    private readonly store: FlowStore,
+    readonly id: number,
+  ) {}
 
-  append(f: Flow): void {
+  append(slot: number): void {
+    const links = this.store.links;
     this.length++;
-    f.listId = this.id;
-    f.prevActive = this.tail;
-    f.nextActive = null;
-    if (this.tail !== null) this.tail.nextActive = f;
-    else this.head = f;
-    this.tail = f;
+    this.store.listOf[slot] = this.id;
+    links[slot * 2] = this.tail;
+    links[slot * 2 + 1] = -1;
+    if (this.tail >= 0) links[this.tail * 2 + 1] = slot;
+    else this.head = slot;
+    this.tail = slot;
   }
 
-  unlink(f: Flow): void {
-    if (f.prevActive !== null) f.prevActive.nextActive = f.nextActive;
-    else this.head = f.nextActive;
-    if (f.nextActive !== null) f.nextActive.prevActive = f.prevActive;
-    else this.tail = f.prevActive;
-    f.prevActive = f.nextActive = null;
-    f.listId = 0;
+  unlink(slot: number): void {
+    const links = this.store.links;
+    const prev = links[slot * 2]!;
+    const next = links[slot * 2 + 1]!;
+    if (prev >= 0) links[prev * 2 + 1] = next;
+    else this.head = next;
+    if (next >= 0) links[next * 2] = prev;
+    else this.tail = prev;
+    this.store.listOf[slot] = 0;
     this.length--;
   }
 }
@@ -119,14 +109,27 @@ const CLOSED_LIST = 2;
 /** Expiry is checked at most this often (seconds of capture time), not at every packet. */
 const SWEEP_INTERVAL_SEC = 1;
 
+// State codes as stored (see tcp-state.ts).
+const UNKNOWN = tcpStateCode("UNKNOWN");
+const CLOSED = tcpStateCode("CLOSED");
+const SYN_SENT = tcpStateCode("SYN_SENT");
+const SYN_RECEIVED = tcpStateCode("SYN_RECEIVED");
+/** Codes of `closedBy` (Flow.closedBy) and `close` (Flow.close). */
+const BY_CLIENT = 1;
+const BY_SERVER = 2;
+const CLOSE_FIN = 1;
+const CLOSE_RST = 2;
+
 export class FlowTracker {
-  private readonly table = new FlowTable<Flow>();
+  private readonly store = new FlowStore();
+  private readonly table = new TupleTable(this.store, F.STRIDE);
   /** Recently finished 4-tuples, oldest first, kept for the TIME_WAIT period. */
-  private readonly recent = new FlowTable<ClosedTuple>();
-  private recentHead: ClosedTuple | null = null;
-  private recentTail: ClosedTuple | null = null;
-  private readonly open = new ActivityList(OPEN_LIST);
-  private readonly closed = new ActivityList(CLOSED_LIST);
+  private readonly recent: RecentTuples;
+  private readonly open = new ActivityList(this.store, OPEN_LIST);
+  private readonly closed = new ActivityList(this.store, CLOSED_LIST);
+  /** Views handed to the sink: one for finished flows, one for packets followed. */
+  private readonly endedView = new Flow(this.store);
+  private readonly packetView = new Flow(this.store);
   private nextId = 1;
   private lastSweep = 0;
   /** Whole seconds of the first packet: every flow time is relative to it. */
@@ -149,7 +152,9 @@ export class FlowTracker {
   constructor(
     private readonly sink: FlowSink,
     private readonly options: FlowTrackerOptions = DEFAULT_TRACKER_OPTIONS,
-  ) {}
+  ) {
+    this.recent = new RecentTuples(options.maxRemembered);
+  }
 
   get live(): number {
     return this.table.size;
@@ -163,7 +168,7 @@ export class FlowTracker {
   /** Adds one TCP packet (`p.status === "tcp"`). */
   packet(frame: number, tsSec: number, tsNsec: number, p: DecodedPacket): void {
     if (this.baseSec < 0) this.baseSec = tsSec;
-    const t = this.relative(tsSec, tsNsec);
+    const t = tsSec - this.baseSec + tsNsec * 1e-9;
     this.t = t;
     // Time going backwards (merged or reordered captures) must not run expiry backwards.
     if (t > this.now) this.now = t;
@@ -171,41 +176,48 @@ export class FlowTracker {
     if (this.now - this.lastSweep >= SWEEP_INTERVAL_SEC) this.sweep();
 
     const hash = packetHash(p);
-    let flow = this.table.find(p, hash);
+    let slot = this.table.find(p, hash);
     const isSyn = (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-    if (flow !== null && isSyn && this.startsNewIncarnation(flow, p)) {
-      const previous = flow;
-      this.finish(previous, "reused");
-      flow = this.create(frame, p, hash);
-      flow.previousId = previous.id;
-      flow.reuseGap = t - previous.endAt;
-    } else if (flow === null) {
+    if (slot >= 0 && isSyn && this.startsNewIncarnation(slot, p)) {
+      const r = this.store.f64;
+      const previousId = r[slot * F.STRIDE + F.ID]!;
+      const previousEnd = r[slot * F.STRIDE + F.END_AT]!;
+      this.finish(slot, "reused");
+      slot = this.create(frame, p, hash);
+      this.notePrevious(slot, previousId, previousEnd);
+    } else if (slot < 0) {
       const closed = this.recent.find(p, hash);
-      if (closed !== null && !isSyn) {
+      if (closed >= 0 && !isSyn) {
         // A straggler (a retransmitted FIN or ACK, a RST answering one) after the connection
         // closed and was finished: counted, not taken for a new connection seen mid-stream.
-        closed.latePackets++;
         this.latePackets++;
         return;
       }
-      flow = this.create(frame, p, hash);
-      if (closed !== null) {
-        flow.previousId = closed.id;
-        flow.reuseGap = t - closed.endAt;
-        this.recent.remove(closed);
-        closed.removed = true;
+      slot = this.create(frame, p, hash);
+      if (closed >= 0) {
+        this.notePrevious(slot, this.recent.idOf(closed), this.recent.endOf(closed));
+        this.recent.take(closed);
       }
     }
-    const side = packetSide(flow, p) === 1 ? "client" : "server";
-    this.update(flow, side, frame, p);
-    this.sink.packetAdded?.(flow, side, frame, p);
+    const fromClient = packetSide(this.store.f64, slot * F.STRIDE, p) === 1;
+    this.update(slot, fromClient, frame, p);
+    if (this.sink.packetAdded !== undefined) {
+      const side = fromClient ? "client" : "server";
+      this.sink.packetAdded(this.packetView.show(slot), side, frame, p);
+    }
   }
 
   /** Finishes every flow still alive: the capture has ended. */
   end(): void {
     for (const list of [this.closed, this.open]) {
-      while (list.head !== null) this.finish(list.head, "capture-end");
+      while (list.head >= 0) this.finish(list.head, "capture-end");
     }
+  }
+
+  private notePrevious(slot: number, previousId: number, previousEnd: number): void {
+    const r = this.store.f64;
+    r[slot * F.STRIDE + F.PREVIOUS_ID] = previousId;
+    r[slot * F.STRIDE + F.REUSE_GAP] = this.t - previousEnd;
   }
 
   /**
@@ -214,291 +226,322 @@ export class FlowTracker {
    * than the SYN that opened the old one (the client gave up and the port was reused).
    * Otherwise it is a retransmission.
    */
-  private startsNewIncarnation(f: Flow, p: DecodedPacket): boolean {
-    if (f.client.rstFrame !== 0 || f.server.rstFrame !== 0) return true;
-    if (f.client.finFrame !== 0 && f.server.finFrame !== 0) return true;
-    const sender = packetSide(f, p) === 1 ? f.client : f.server;
-    return sender.synFrame !== 0 ? sender.isn !== p.seq : f.packets > 0 && f.client.synFrame === 0;
+  private startsNewIncarnation(slot: number, p: DecodedPacket): boolean {
+    const r = this.store.f64;
+    const b = slot * F.STRIDE;
+    const c = b + F.CLIENT;
+    const s = b + F.SERVER;
+    if (r[c + D.RST_FRAME] !== 0 || r[s + D.RST_FRAME] !== 0) return true;
+    if (r[c + D.FIN_FRAME] !== 0 && r[s + D.FIN_FRAME] !== 0) return true;
+    const sender = packetSide(r, b, p) === 1 ? c : s;
+    return r[sender + D.SYN_FRAME] !== 0
+      ? r[sender + D.ISN] !== p.seq
+      : r[b + F.PACKETS]! > 0 && r[c + D.SYN_FRAME] === 0;
   }
 
-  private create(frame: number, p: DecodedPacket, hash: number): Flow {
+  private create(frame: number, p: DecodedPacket, hash: number): number {
     const t = this.t;
+    const slot = this.store.alloc();
+    const r = this.store.f64;
+    const b = slot * F.STRIDE;
     const syn = (p.flags & TCP_SYN) !== 0;
     const ack = (p.flags & TCP_ACK) !== 0;
-    const f = new Flow(
-      this.nextId++,
-      p.ipVersion === 6 ? 6 : 4,
-      t,
-      frame,
-      syn ? "CLOSED" : "UNKNOWN",
-    );
     let senderIsClient: boolean;
     if (syn) {
       // SYN: the sender opens. SYN-ACK first (the SYN was missed): the receiver opened.
       senderIsClient = !ack;
     } else {
       senderIsClient = guessClientIsSender(p.srcPort, p.dstPort);
-      f.roleInferred = true;
+      r[b + F.ROLE_INFERRED] = 1;
     }
-    if (senderIsClient) {
-      f.c0 = p.src0;
-      f.c1 = p.src1;
-      f.c2 = p.src2;
-      f.c3 = p.src3;
-      f.cPort = p.srcPort;
-      f.s0 = p.dst0;
-      f.s1 = p.dst1;
-      f.s2 = p.dst2;
-      f.s3 = p.dst3;
-      f.sPort = p.dstPort;
-    } else {
-      f.c0 = p.dst0;
-      f.c1 = p.dst1;
-      f.c2 = p.dst2;
-      f.c3 = p.dst3;
-      f.cPort = p.dstPort;
-      f.s0 = p.src0;
-      f.s1 = p.src1;
-      f.s2 = p.src2;
-      f.s3 = p.src3;
-      f.sPort = p.srcPort;
+    r[b + Tuple.IP_VERSION] = p.ipVersion === 6 ? 6 : 4;
+    r[b + Tuple.HASH] = hash;
+    r[b + (senderIsClient ? Tuple.C0 : Tuple.S0)] = p.src0;
+    r[b + (senderIsClient ? Tuple.C1 : Tuple.S1)] = p.src1;
+    r[b + (senderIsClient ? Tuple.C2 : Tuple.S2)] = p.src2;
+    r[b + (senderIsClient ? Tuple.C3 : Tuple.S3)] = p.src3;
+    r[b + (senderIsClient ? Tuple.C_PORT : Tuple.S_PORT)] = p.srcPort;
+    r[b + (senderIsClient ? Tuple.S0 : Tuple.C0)] = p.dst0;
+    r[b + (senderIsClient ? Tuple.S1 : Tuple.C1)] = p.dst1;
+    r[b + (senderIsClient ? Tuple.S2 : Tuple.C2)] = p.dst2;
+    r[b + (senderIsClient ? Tuple.S3 : Tuple.C3)] = p.dst3;
+    r[b + (senderIsClient ? Tuple.S_PORT : Tuple.C_PORT)] = p.dstPort;
+    r[b + F.ID] = this.nextId++;
+    r[b + F.START_AT] = r[b + F.END_AT] = t;
+    r[b + F.FIRST_FRAME] = r[b + F.LAST_FRAME] = frame;
+    r[b + F.CLOSE_AT] = -1;
+    r[b + F.UNANSWERED_SINCE] = -1;
+    r[b + F.REUSE_GAP] = -1;
+    for (const d of [b + F.CLIENT, b + F.SERVER]) {
+      r[d + D.FIRST_AT] = r[d + D.LAST_AT] = r[d + D.SYN_AT] = -1;
+      r[d + D.MSS] = r[d + D.WINDOW_SCALE] = -1;
+      r[d + D.FIRST_DATA_AT] = r[d + D.LAST_DATA_AT] = -1;
+      r[d + D.FIN_AT] = r[d + D.FIN_ACKED_AT] = r[d + D.RST_AT] = r[d + D.ZERO_WINDOW_AT] = -1;
+      r[d + D.HIST_LAST_SYN] = r[d + D.HIST_LAST_FIN] = r[d + D.HIST_LAST_RST] = -1;
     }
+    const initial = syn ? CLOSED : UNKNOWN;
+    r[b + F.CLIENT_STATE] = r[b + F.SERVER_STATE] = initial;
+    for (const e of [b + F.CLIENT_END, b + F.SERVER_END]) {
+      r[e + E.CHANGES] = 1;
+      r[e + E.TIMELINE] = initial;
+      r[e + E.TIMELINE + 1] = t;
+      r[e + E.TIMELINE + 2] = frame;
+    }
+    initZeekEndpoint(r, b + F.ZEEK_ORIG);
+    initZeekEndpoint(r, b + F.ZEEK_RESP);
     // Zeek marks a connection whose originator is not the first packet's sender.
-    if (!senderIsClient) appendFlip(f);
-    f.hash = hash;
-    this.table.insert(f);
-    this.open.append(f);
+    if (!senderIsClient) appendFlip(this.store, b, slot);
+    this.table.insert(slot, hash);
+    this.open.append(slot);
     this.flows++;
     if (this.table.size > this.peakLive) this.peakLive = this.table.size;
-    return f;
+    return slot;
   }
 
-  private update(f: Flow, side: Side, frame: number, p: DecodedPacket): void {
+  private update(slot: number, fromClient: boolean, frame: number, p: DecodedPacket): void {
     const t = this.t;
-    const d = side === "client" ? f.client : f.server;
-    const r = side === "client" ? f.server : f.client;
-    const se = side === "client" ? f.clientEnd : f.serverEnd;
-    const re = side === "client" ? f.serverEnd : f.clientEnd;
+    const r = this.store.f64;
+    const b = slot * F.STRIDE;
+    // The sender's direction and endpoint, and its peer's.
+    const d = b + (fromClient ? F.CLIENT : F.SERVER);
+    const peer = b + (fromClient ? F.SERVER : F.CLIENT);
+    // The sender's and the receiver's current state.
+    const se = b + (fromClient ? F.CLIENT_STATE : F.SERVER_STATE);
+    const re = b + (fromClient ? F.SERVER_STATE : F.CLIENT_STATE);
     const flags = p.flags;
     const syn = (flags & TCP_SYN) !== 0;
     const ackFlag = (flags & TCP_ACK) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     const rst = (flags & TCP_RST) !== 0;
     const len = p.payloadLen;
+    const seq = p.seq;
+    const ack = p.ack;
 
-    f.packets++;
-    f.lastFrame = frame;
-    if (t > f.endAt) f.endAt = t;
-    d.packets++;
-    if (d.firstAt < 0) d.firstAt = t;
-    d.lastAt = t;
-    appendHistory(f, side, p, d);
-    updateZeekState(f, side, p);
+    r[b + F.PACKETS]!++;
+    r[b + F.LAST_FRAME] = frame;
+    if (t > r[b + F.END_AT]!) r[b + F.END_AT] = t;
+    r[d + D.PACKETS]!++;
+    if (r[d + D.FIRST_AT]! < 0) r[d + D.FIRST_AT] = t;
+    r[d + D.LAST_AT] = t;
+    appendHistory(this.store, b, slot, fromClient, d, p);
+    updateZeekState(this.store, b, slot, fromClient, p);
 
     if (syn) {
-      if (d.synFrame === 0) {
-        d.synFrame = frame;
-        d.synAt = t;
-        d.isn = p.seq;
-        d.nextSeq = seqAdd(p.seq, 1 + len);
-        d.seqKnown = true;
-        d.mss = p.mss;
-        d.windowScale = p.windowScale;
+      if (r[d + D.SYN_FRAME] === 0) {
+        r[d + D.SYN_FRAME] = frame;
+        r[d + D.SYN_AT] = t;
+        r[d + D.ISN] = seq;
+        r[d + D.NEXT_SEQ] = seqAdd(seq, 1 + len);
+        r[d + D.SEQ_KNOWN] = 1;
+        r[d + D.MSS] = p.mss;
+        r[d + D.WINDOW_SCALE] = p.windowScale;
       }
-      d.synCount++;
-      this.transition(se, ackFlag ? "send-syn-ack" : "send-syn", frame);
+      r[d + D.SYN_COUNT]!++;
+      this.transition(b, fromClient, ackFlag ? "send-syn-ack" : "send-syn", frame);
     }
 
     // Acknowledgements first: a FIN that also acknowledges the peer's FIN moves the peer to
     // FIN_WAIT_2 before this FIN moves it on to TIME_WAIT.
     if (ackFlag && !rst) {
-      if (!d.ackKnown || seqGt(p.ack, d.highestAck)) {
-        d.highestAck = p.ack;
-        d.ackKnown = true;
+      if (r[d + D.ACK_KNOWN] === 0 || seqGt(ack, r[d + D.HIGHEST_ACK]!)) {
+        r[d + D.HIGHEST_ACK] = ack;
+        r[d + D.ACK_KNOWN] = 1;
       }
-      if (r.synFrame !== 0 && seqGe(p.ack, seqAdd(r.isn, 1))) {
-        if (se.state === "SYN_SENT") this.transition(se, "ack-peer-syn", frame);
-        if (re.state === "SYN_RECEIVED" && !syn) this.transition(re, "peer-acked-syn", frame);
+      if (r[peer + D.SYN_FRAME] !== 0 && seqGe(ack, seqAdd(r[peer + D.ISN]!, 1))) {
+        if (r[se] === SYN_SENT) this.transition(b, fromClient, "ack-peer-syn", frame);
+        if (r[re] === SYN_RECEIVED && !syn)
+          this.transition(b, !fromClient, "peer-acked-syn", frame);
       }
       // An endpoint is taken to have received the peer's FIN when it acknowledges it, not when
       // the FIN passes the capture point: a FIN that crossed its own (simultaneous close), or
       // that reached a socket already gone (answered by RST, not ACK), must not move it.
-      if (r.finFrame !== 0 && r.finAckedAt < 0 && seqGe(p.ack, seqAdd(r.finSeq, 1))) {
-        r.finAckedAt = t;
-        this.transition(re, "peer-acked-fin", frame);
-        this.transition(se, "receive-fin", frame);
+      if (
+        r[peer + D.FIN_FRAME] !== 0 &&
+        r[peer + D.FIN_ACKED_AT]! < 0 &&
+        seqGe(ack, seqAdd(r[peer + D.FIN_SEQ]!, 1))
+      ) {
+        r[peer + D.FIN_ACKED_AT] = t;
+        this.transition(b, !fromClient, "peer-acked-fin", frame);
+        this.transition(b, fromClient, "receive-fin", frame);
       }
       // The peer's bytes this ACK covers but the capture never showed: capture loss.
-      if (r.seqKnown && seqGt(p.ack, r.nextSeq)) {
-        const gap = seqDiff(p.ack, r.nextSeq) - (r.finFrame !== 0 ? 1 : 0);
+      if (r[peer + D.SEQ_KNOWN] !== 0 && seqGt(ack, r[peer + D.NEXT_SEQ]!)) {
+        const gap = seqDiff(ack, r[peer + D.NEXT_SEQ]!) - (r[peer + D.FIN_FRAME] !== 0 ? 1 : 0);
         if (gap > 0) {
-          r.unseenBytes += gap;
-          if (r.unseenFrame === 0) r.unseenFrame = frame;
+          r[peer + D.UNSEEN_BYTES]! += gap;
+          if (r[peer + D.UNSEEN_FRAME] === 0) r[peer + D.UNSEEN_FRAME] = frame;
         }
-        r.nextSeq = p.ack;
+        r[peer + D.NEXT_SEQ] = ack;
       }
     }
 
     if (len > 0 && !syn) {
-      const start = p.seq;
-      const end = seqAdd(start, len);
-      if (!d.seqKnown) {
-        d.seqKnown = true;
-        d.nextSeq = end;
-        d.uniqueBytes += len;
-        d.bytesSincePeerData += len;
-      } else if (seqLe(end, d.nextSeq)) {
-        d.retransmits++;
+      const end = seqAdd(seq, len);
+      if (r[d + D.SEQ_KNOWN] === 0) {
+        r[d + D.SEQ_KNOWN] = 1;
+        r[d + D.NEXT_SEQ] = end;
+        r[d + D.UNIQUE_BYTES]! += len;
+        r[d + D.BYTES_SINCE_PEER_DATA]! += len;
+      } else if (seqLe(end, r[d + D.NEXT_SEQ]!)) {
+        r[d + D.RETRANSMITS]!++;
       } else {
-        const fresh = seqLt(start, d.nextSeq) ? seqDiff(end, d.nextSeq) : len;
-        d.uniqueBytes += fresh;
-        d.bytesSincePeerData += fresh;
-        d.nextSeq = end;
+        const nextSeq = r[d + D.NEXT_SEQ]!;
+        const fresh = seqLt(seq, nextSeq) ? seqDiff(end, nextSeq) : len;
+        r[d + D.UNIQUE_BYTES]! += fresh;
+        r[d + D.BYTES_SINCE_PEER_DATA]! += fresh;
+        r[d + D.NEXT_SEQ] = end;
       }
-      r.bytesSincePeerData = 0;
-      d.payloadBytes += len;
-      d.dataSegments++;
-      if (d.firstDataAt < 0) {
-        d.firstDataAt = t;
-        d.firstDataFrame = frame;
+      r[peer + D.BYTES_SINCE_PEER_DATA] = 0;
+      r[d + D.PAYLOAD_BYTES]! += len;
+      r[d + D.DATA_SEGMENTS]!++;
+      if (r[d + D.FIRST_DATA_AT]! < 0) {
+        r[d + D.FIRST_DATA_AT] = t;
+        r[d + D.FIRST_DATA_FRAME] = frame;
       }
-      d.lastDataAt = t;
-      d.lastDataFrame = frame;
-    } else if (!d.seqKnown && !syn) {
-      d.seqKnown = true;
-      d.nextSeq = p.seq;
+      r[d + D.LAST_DATA_AT] = t;
+      r[d + D.LAST_DATA_FRAME] = frame;
+    } else if (r[d + D.SEQ_KNOWN] === 0 && !syn) {
+      r[d + D.SEQ_KNOWN] = 1;
+      r[d + D.NEXT_SEQ] = seq;
     }
-    if (!syn && !fin && !rst && se.state === "UNKNOWN") this.transition(se, "send-segment", frame);
-    if ((len > 0 || fin) && !rst && r.finFrame !== 0 && r.firstLateFrame === 0)
-      r.firstLateFrame = frame;
+    if (!syn && !fin && !rst && r[se] === UNKNOWN)
+      this.transition(b, fromClient, "send-segment", frame);
+    if (
+      (len > 0 || fin) &&
+      !rst &&
+      r[peer + D.FIN_FRAME] !== 0 &&
+      r[peer + D.FIRST_LATE_FRAME] === 0
+    )
+      r[peer + D.FIRST_LATE_FRAME] = frame;
 
     if (!syn && !fin && !rst && p.window === 0) {
-      d.zeroWindowCount++;
-      if (d.zeroWindowFrame === 0) {
-        d.zeroWindowFrame = frame;
-        d.zeroWindowAt = t;
+      r[d + D.ZERO_WINDOW_COUNT]!++;
+      if (r[d + D.ZERO_WINDOW_FRAME] === 0) {
+        r[d + D.ZERO_WINDOW_FRAME] = frame;
+        r[d + D.ZERO_WINDOW_AT] = t;
       }
     }
 
     if (fin && !rst) {
-      d.finCount++;
-      if (d.finFrame === 0) {
-        d.finFrame = frame;
-        d.finAt = t;
-        d.finSeq = seqAdd(p.seq, len);
-        if (seqGe(seqAdd(d.finSeq, 1), d.nextSeq)) d.nextSeq = seqAdd(d.finSeq, 1);
-        this.noteFirstClose(f, side, "fin", frame);
-        this.transition(se, "send-fin", frame);
+      r[d + D.FIN_COUNT]!++;
+      if (r[d + D.FIN_FRAME] === 0) {
+        r[d + D.FIN_FRAME] = frame;
+        r[d + D.FIN_AT] = t;
+        const finSeq = seqAdd(seq, len);
+        r[d + D.FIN_SEQ] = finSeq;
+        if (seqGe(seqAdd(finSeq, 1), r[d + D.NEXT_SEQ]!)) r[d + D.NEXT_SEQ] = seqAdd(finSeq, 1);
+        this.noteFirstClose(b, fromClient, CLOSE_FIN, frame);
+        this.transition(b, fromClient, "send-fin", frame);
       }
     }
 
     if (rst) {
-      d.rstCount++;
-      if (d.rstFrame === 0) {
-        d.rstFrame = frame;
-        d.rstAt = t;
-        d.rstSenderState = se.state;
-        d.rstPeerState = re.state;
-        d.rstUnansweredBytes = r.bytesSincePeerData;
+      r[d + D.RST_COUNT]!++;
+      if (r[d + D.RST_FRAME] === 0) {
+        r[d + D.RST_FRAME] = frame;
+        r[d + D.RST_AT] = t;
+        r[d + D.RST_SENDER_STATE] = r[se]!;
+        r[d + D.RST_PEER_STATE] = r[re]!;
+        r[d + D.RST_UNANSWERED_BYTES] = r[peer + D.BYTES_SINCE_PEER_DATA]!;
         // After its own FIN, an endpoint that answers the peer's later data or FIN with a RST
         // had no socket left to take them: the app closed, or FIN_WAIT_2 expired.
-        if (d.finFrame !== 0) d.rstAnsweredLateFrame = d.firstLateFrame;
-        this.noteFirstClose(f, side, "rst", frame);
+        if (r[d + D.FIN_FRAME] !== 0) r[d + D.RST_ANSWERED_LATE_FRAME] = r[d + D.FIRST_LATE_FRAME]!;
+        this.noteFirstClose(b, fromClient, CLOSE_RST, frame);
       }
-      this.transition(se, "send-rst", frame);
-      this.transition(re, "receive-rst", frame);
+      this.transition(b, fromClient, "send-rst", frame);
+      this.transition(b, !fromClient, "receive-rst", frame);
     }
 
-    const over = rst || (hasClosed(f.clientEnd.state) && hasClosed(f.serverEnd.state));
+    const over =
+      rst ||
+      (hasClosed(tcpStateOf(r[b + F.CLIENT_STATE]!)) &&
+        hasClosed(tcpStateOf(r[b + F.SERVER_STATE]!)));
+    const listId = this.store.listOf[slot];
     // Already the most recent of the list it belongs in (a burst of packets of one flow).
-    if (f.listId === (over ? CLOSED_LIST : OPEN_LIST) && f.nextActive === null) return;
-    if (f.listId === OPEN_LIST) this.open.unlink(f);
-    else if (f.listId === CLOSED_LIST) this.closed.unlink(f);
+    if (listId === (over ? CLOSED_LIST : OPEN_LIST) && this.store.links[slot * 2 + 1] === -1)
+      return;
+    if (listId === OPEN_LIST) this.open.unlink(slot);
+    else if (listId === CLOSED_LIST) this.closed.unlink(slot);
     if (over) {
-      this.closed.append(f);
-      if (this.closed.length > this.options.maxLingering && this.closed.head !== null) {
+      this.closed.append(slot);
+      if (this.closed.length > this.options.maxLingering && this.closed.head >= 0) {
         this.finish(this.closed.head, "closed");
       }
     } else {
-      this.open.append(f);
+      this.open.append(slot);
     }
   }
 
-  private noteFirstClose(f: Flow, side: Side, kind: "fin" | "rst", frame: number): void {
-    const t = this.t;
-    if (f.closedBy !== "none") return;
-    f.closedBy = side;
-    f.close = kind;
-    f.closeAt = t;
-    f.closeFrame = frame;
-    const mine = side === "client" ? f.client : f.server;
-    const peer = side === "client" ? f.server : f.client;
+  private noteFirstClose(b: number, fromClient: boolean, kind: number, frame: number): void {
+    const r = this.store.f64;
+    if (r[b + F.CLOSED_BY] !== 0) return;
+    r[b + F.CLOSED_BY] = fromClient ? BY_CLIENT : BY_SERVER;
+    r[b + F.CLOSE] = kind;
+    r[b + F.CLOSE_AT] = this.t;
+    r[b + F.CLOSE_FRAME] = frame;
+    const mine = b + (fromClient ? F.CLIENT : F.SERVER);
+    const peer = b + (fromClient ? F.SERVER : F.CLIENT);
     // The closing side had sent data that got no data back: it gave up waiting.
-    if (mine.lastDataAt >= 0 && mine.lastDataAt > peer.lastDataAt) {
-      f.unansweredSince = mine.lastDataAt;
-      f.unansweredFrame = mine.lastDataFrame;
+    const lastData = r[mine + D.LAST_DATA_AT]!;
+    if (lastData >= 0 && lastData > r[peer + D.LAST_DATA_AT]!) {
+      r[b + F.UNANSWERED_SINCE] = lastData;
+      r[b + F.UNANSWERED_FRAME] = r[mine + D.LAST_DATA_FRAME]!;
     }
   }
 
-  /** The one place an endpoint's state changes and its timeline grows. */
-  private transition(e: Endpoint, event: TcpEvent, frame: number): void {
-    const next = nextState(e.state, event);
-    if (next === e.state) return;
-    e.state = next;
-    e.timeline.push({ state: next, at: this.t, frame });
+  /**
+   * The one place an endpoint's state changes and its timeline grows: the client's or the
+   * server's endpoint of the flow at `b`. A timeline that is full keeps its first entries and
+   * overwrites its last with the latest change, counting what it left out.
+   */
+  private transition(b: number, client: boolean, event: TcpEvent, frame: number): void {
+    const r = this.store.f64;
+    const at = b + (client ? F.CLIENT_STATE : F.SERVER_STATE);
+    const state = tcpStateOf(r[at]!);
+    const next = nextState(state, event);
+    if (next === state) return;
+    const code = tcpStateCode(next);
+    r[at] = code;
+    const e = b + (client ? F.CLIENT_END : F.SERVER_END);
+    let i = r[e + E.CHANGES]!;
+    if (i < E.CAPACITY) {
+      r[e + E.CHANGES] = i + 1;
+    } else {
+      r[e + E.OMITTED]!++;
+      i = E.CAPACITY - 1;
+    }
+    const x = e + E.TIMELINE + i * E.ENTRY;
+    r[x] = code;
+    r[x + 1] = this.t;
+    r[x + 2] = frame;
   }
 
   /** Hands over flows whose quiet period has run out. */
   private sweep(): void {
     this.lastSweep = this.now;
-    const forgetBefore = this.now - this.options.timeWaitSec;
-    while (this.recentHead !== null && this.recentHead.endAt < forgetBefore) this.forgetOldest();
+    this.recent.forgetEndedBefore(this.now - this.options.timeWaitSec);
     const closedBefore = this.now - this.options.closeLingerSec;
-    while (this.closed.head !== null && this.closed.head.endAt < closedBefore)
+    while (this.closed.head >= 0 && this.endOf(this.closed.head) < closedBefore)
       this.finish(this.closed.head, "closed");
     const idleBefore = this.now - this.options.idleTimeoutSec;
-    while (this.open.head !== null && this.open.head.endAt < idleBefore)
+    while (this.open.head >= 0 && this.endOf(this.open.head) < idleBefore)
       this.finish(this.open.head, "idle");
   }
 
-  private finish(f: Flow, reason: FlowEndReason): void {
-    if (f.listId === OPEN_LIST) this.open.unlink(f);
-    else if (f.listId === CLOSED_LIST) this.closed.unlink(f);
-    this.table.remove(f);
-    if (reason === "closed") this.remember(f);
-    this.sink.flowEnded(f, reason);
+  private endOf(slot: number): number {
+    return this.store.f64[slot * F.STRIDE + F.END_AT]!;
   }
 
-  private forgetOldest(): void {
-    const oldest = this.recentHead;
-    if (oldest === null) return;
-    if (!oldest.removed) this.recent.remove(oldest);
-    this.recentHead = oldest.next;
-    if (this.recentHead === null) this.recentTail = null;
-  }
-
-  private remember(f: Flow): void {
-    if (this.recent.size >= this.options.maxRemembered) this.forgetOldest();
-    const c = new ClosedTuple(
-      f.ipVersion,
-      f.hash,
-      f.c0,
-      f.c1,
-      f.c2,
-      f.c3,
-      f.cPort,
-      f.s0,
-      f.s1,
-      f.s2,
-      f.s3,
-      f.sPort,
-      f.id,
-      f.endAt,
-    );
-    this.recent.insert(c);
-    if (this.recentTail !== null) this.recentTail.next = c;
-    else this.recentHead = c;
-    this.recentTail = c;
+  private finish(slot: number, reason: FlowEndReason): void {
+    const r = this.store.f64;
+    const b = slot * F.STRIDE;
+    const listId = this.store.listOf[slot];
+    if (listId === OPEN_LIST) this.open.unlink(slot);
+    else if (listId === CLOSED_LIST) this.closed.unlink(slot);
+    this.table.remove(slot, r[b + Tuple.HASH]!);
+    if (reason === "closed") this.recent.add(r, b, r[b + F.ID]!, r[b + F.END_AT]!);
+    this.sink.flowEnded(this.endedView.show(slot), reason);
+    this.store.release(slot);
   }
 }
 

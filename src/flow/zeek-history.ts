@@ -20,7 +20,8 @@
  * and G (content gap) are not produced: teardown neither verifies checksums nor reassembles.
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from "../decode/index.js";
-import type { Direction, Flow, Side } from "./flow.js";
+import { D, F, HISTORY_CAPACITY } from "./flow-layout.js";
+import type { FlowStore } from "./flow-store.js";
 
 // One bit per once-only letter per direction; the responder's bits are shifted by 8.
 const SEEN_SYN = 1;
@@ -31,56 +32,109 @@ const SEEN_DATA = 16;
 const SEEN_MULTI = 32;
 const SEEN_FIN_RST = 64;
 
-function add(f: Flow, side: Side, code: string): void {
-  f.history += side === "client" ? code : code.toLowerCase();
+// The originator's letters as character codes; the responder's are their lower case.
+const LETTER_S = 0x53;
+const LETTER_H = 0x48;
+const LETTER_A = 0x41;
+const LETTER_D = 0x44;
+const LETTER_F = 0x46;
+const LETTER_R = 0x52;
+const LETTER_Q = 0x51;
+const LETTER_I = 0x49;
+export const LETTER_T = 0x54;
+export const LETTER_W = 0x57;
+const FLIP = 0x5e; // '^'
+const LOWER_CASE = 0x20;
+
+/** Appends one character to the flow's history: in the store, then in its overflow string. */
+function push(store: FlowStore, base: number, slot: number, code: number): void {
+  const r = store.f64;
+  const length = r[base + F.HISTORY_LENGTH]!;
+  if (length < HISTORY_CAPACITY) {
+    store.history[slot * HISTORY_CAPACITY + length] = code;
+  } else {
+    const more = store.historyOverflow.get(slot) ?? "";
+    store.historyOverflow.set(slot, more + String.fromCharCode(code));
+  }
+  r[base + F.HISTORY_LENGTH] = length + 1;
 }
 
-/** Records `code` if not yet seen in this direction; true when it had been seen before. */
-function check(f: Flow, side: Side, bit: number, code: string): boolean {
-  const mask = side === "client" ? bit : bit << 8;
-  if ((f.historySeen & mask) === 0) {
-    f.historySeen |= mask;
-    add(f, side, code);
+/** Records one letter: upper case for the originator (client), lower case for the responder. */
+export function appendHistoryLetter(
+  store: FlowStore,
+  base: number,
+  slot: number,
+  isOrig: boolean,
+  letter: number,
+): void {
+  push(store, base, slot, isOrig ? letter : letter | LOWER_CASE);
+}
+
+/** Records `letter` if not yet seen in this direction; true when it had been seen before. */
+function check(
+  store: FlowStore,
+  base: number,
+  slot: number,
+  isOrig: boolean,
+  bit: number,
+  letter: number,
+): boolean {
+  const r = store.f64;
+  const mask = isOrig ? bit : bit << 8;
+  const seen = r[base + F.HISTORY_SEEN]!;
+  if ((seen & mask) === 0) {
+    r[base + F.HISTORY_SEEN] = seen | mask;
+    appendHistoryLetter(store, base, slot, isOrig, letter);
     return false;
   }
   return true;
 }
 
-/** The letters for one packet's flags and payload, before the packet updates `d` (its sender). */
-export function appendHistory(f: Flow, side: Side, p: DecodedPacket, d: Direction): void {
-  const syn = (p.flags & TCP_SYN) !== 0;
-  const fin = (p.flags & TCP_FIN) !== 0;
-  const rst = (p.flags & TCP_RST) !== 0;
+/**
+ * The letters for one packet's flags and payload, before the packet updates its sender's
+ * direction, at offset `d` of the store (the flow's base plus F.CLIENT or F.SERVER).
+ */
+export function appendHistory(
+  store: FlowStore,
+  base: number,
+  slot: number,
+  isOrig: boolean,
+  d: number,
+  p: DecodedPacket,
+): void {
+  const r = store.f64;
+  const flags = p.flags;
+  const syn = (flags & TCP_SYN) !== 0;
+  const fin = (flags & TCP_FIN) !== 0;
+  const rst = (flags & TCP_RST) !== 0;
   const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
   if (bits > 1) {
-    if (fin && rst) check(f, side, SEEN_FIN_RST, "I");
-    else check(f, side, SEEN_MULTI, "Q");
+    if (fin && rst) check(store, base, slot, isOrig, SEEN_FIN_RST, LETTER_I);
+    else check(store, base, slot, isOrig, SEEN_MULTI, LETTER_Q);
   } else if (bits === 1) {
     if (syn) {
-      const code = (p.flags & TCP_ACK) !== 0 ? "H" : "S";
-      if (check(f, side, SEEN_SYN, code) && p.seq !== d.histLastSyn) add(f, side, code);
-      d.histLastSyn = p.seq;
+      const letter = (flags & TCP_ACK) !== 0 ? LETTER_H : LETTER_S;
+      if (check(store, base, slot, isOrig, SEEN_SYN, letter) && p.seq !== r[d + D.HIST_LAST_SYN])
+        appendHistoryLetter(store, base, slot, isOrig, letter);
+      r[d + D.HIST_LAST_SYN] = p.seq;
     } else if (fin) {
       const finSeq = (p.seq + p.payloadLen) >>> 0;
-      if (check(f, side, SEEN_FIN, "F") && finSeq !== d.histLastFin) add(f, side, "F");
-      d.histLastFin = finSeq;
+      if (check(store, base, slot, isOrig, SEEN_FIN, LETTER_F) && finSeq !== r[d + D.HIST_LAST_FIN])
+        appendHistoryLetter(store, base, slot, isOrig, LETTER_F);
+      r[d + D.HIST_LAST_FIN] = finSeq;
     } else {
-      if (check(f, side, SEEN_RST, "R") && p.seq !== d.histLastRst) add(f, side, "R");
-      d.histLastRst = p.seq;
+      if (check(store, base, slot, isOrig, SEEN_RST, LETTER_R) && p.seq !== r[d + D.HIST_LAST_RST])
+        appendHistoryLetter(store, base, slot, isOrig, LETTER_R);
+      r[d + D.HIST_LAST_RST] = p.seq;
     }
   } else if (p.payloadLen > 0) {
-    check(f, side, SEEN_DATA, "D");
-  } else if ((p.flags & TCP_ACK) !== 0) {
-    check(f, side, SEEN_ACK, "A");
+    check(store, base, slot, isOrig, SEEN_DATA, LETTER_D);
+  } else if ((flags & TCP_ACK) !== 0) {
+    check(store, base, slot, isOrig, SEEN_ACK, LETTER_A);
   }
 }
 
-/** Records one T or W that Zeek's ScaledHistoryEntry let through (see zeek-state.ts). */
-export function appendScaledEntry(f: Flow, side: Side, code: "T" | "W"): void {
-  add(f, side, code);
-}
-
 /** Marks a flow whose roles were flipped from the order its first packet suggested. */
-export function appendFlip(f: Flow): void {
-  f.history += "^";
+export function appendFlip(store: FlowStore, base: number, slot: number): void {
+  push(store, base, slot, FLIP);
 }

@@ -43,18 +43,13 @@
  *   it, as its flags, sequence and acknowledgement numbers are still there.
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from "../decode/index.js";
-import type { Flow, Side } from "./flow.js";
-import { appendScaledEntry } from "./zeek-history.js";
+import { F, Z } from "./flow-layout.js";
+import type { Flow, Side, ZeekEndpoint } from "./flow.js";
+import { ZEEK_STATES, type ZeekEndpointState } from "./zeek-endpoint-state.js";
+import type { FlowStore } from "./flow-store.js";
+import { appendHistoryLetter, LETTER_T, LETTER_W } from "./zeek-history.js";
 
-/** Zeek's per-endpoint TCP states, named as in Zeek scripts (`c$orig$state == TCP_CLOSED`). */
-export type ZeekEndpointState =
-  | "TCP_INACTIVE"
-  | "TCP_SYN_SENT"
-  | "TCP_SYN_ACK_SENT"
-  | "TCP_PARTIAL"
-  | "TCP_ESTABLISHED"
-  | "TCP_CLOSED"
-  | "TCP_RESET";
+export type { ZeekEndpointState } from "./zeek-endpoint-state.js";
 
 /** Sequence deltas larger than this on a SYN or RST are not trusted (Zeek's TOO_LARGE_SEQ_DELTA). */
 const TOO_LARGE_SEQ_DELTA = 1048576;
@@ -62,35 +57,23 @@ const TOO_LARGE_SEQ_DELTA = 1048576;
 const SCALING_BASE = 10;
 const TWO_32 = 4294967296;
 
-/** A count whose history letter is recorded at the 1st, 10th, 100th... occurrence. */
-export class ScaledCount {
-  count = 0;
-  threshold = 1;
+// State codes as stored (indexes in ZEEK_STATES).
+const INACTIVE = ZEEK_STATES.indexOf("TCP_INACTIVE");
+const SYN_SENT = ZEEK_STATES.indexOf("TCP_SYN_SENT");
+const SYN_ACK_SENT = ZEEK_STATES.indexOf("TCP_SYN_ACK_SENT");
+const PARTIAL = ZEEK_STATES.indexOf("TCP_PARTIAL");
+const ESTABLISHED = ZEEK_STATES.indexOf("TCP_ESTABLISHED");
+const CLOSED = ZEEK_STATES.indexOf("TCP_CLOSED");
+const RESET = ZEEK_STATES.indexOf("TCP_RESET");
 
-  /** Counts one more; true when this one gets a letter (Session::ScaledHistoryEntry). */
-  next(): boolean {
-    if (++this.count !== this.threshold) return false;
-    this.threshold *= SCALING_BASE;
-    return true;
-  }
-}
-
-/** One endpoint as Zeek's TCP analyzer keeps it (TCP_Endpoint), as far as states need. */
-export class ZeekEndpoint {
-  state: ZeekEndpointState = "TCP_INACTIVE";
-  prevState: ZeekEndpointState = "TCP_INACTIVE";
-  /** Initial sequence number (or one before the first seen, for a partial connection). */
-  startSeq = 0;
-  /** One past the highest sequence number this endpoint sent, and its 2^32 wraps. */
-  lastSeq = 0;
-  seqWraps = 0;
-  /** Highest acknowledgement the peer sent for this endpoint's data, and its wraps. */
-  ackSeq = 0;
-  ackWraps = 0;
-  finCount = 0;
-  /** Retransmissions (T) and zero windows (W) sent, for the history's 1, 10, 100... scale. */
-  readonly rxmit = new ScaledCount();
-  readonly zeroWindow = new ScaledCount();
+/**
+ * Counts one more occurrence at `count` (the next threshold follows it); true when this one
+ * gets a letter (Session::ScaledHistoryEntry).
+ */
+function scaledNext(r: Float64Array, count: number): boolean {
+  if (++r[count]! !== r[count + 1]!) return false;
+  r[count + 1]! *= SCALING_BASE;
+  return true;
 }
 
 /** `a - b` as Zeek's seq_delta: a signed 32-bit distance. */
@@ -99,75 +82,92 @@ function seqDelta(a: number, b: number): number {
 }
 
 /** InitStartSeq, InitAckSeq and InitLastSeq together (the wrap counts are kept, as in Zeek). */
-function initStart(e: ZeekEndpoint, start: number, last: number): void {
-  e.startSeq = start >>> 0;
-  e.ackSeq = start >>> 0;
-  e.lastSeq = last >>> 0;
+function initStart(r: Float64Array, e: number, start: number, last: number): void {
+  r[e + Z.START_SEQ] = start >>> 0;
+  r[e + Z.ACK_SEQ] = start >>> 0;
+  r[e + Z.LAST_SEQ] = last >>> 0;
 }
 
-function updateLastSeq(e: ZeekEndpoint, seq: number): void {
-  if (seq < e.lastSeq) e.seqWraps++;
-  e.lastSeq = seq;
+function updateLastSeq(r: Float64Array, e: number, seq: number): void {
+  if (seq < r[e + Z.LAST_SEQ]!) r[e + Z.SEQ_WRAPS]!++;
+  r[e + Z.LAST_SEQ] = seq;
 }
 
-function updateAckSeq(e: ZeekEndpoint, seq: number): void {
-  if (seq < e.ackSeq) e.ackWraps++;
-  e.ackSeq = seq;
+function updateAckSeq(r: Float64Array, e: number, seq: number): void {
+  if (seq < r[e + Z.ACK_SEQ]!) r[e + Z.ACK_WRAPS]!++;
+  r[e + Z.ACK_SEQ] = seq;
 }
 
 /** The one place a Zeek endpoint state changes (TCP_Endpoint::SetState). */
-function setState(e: ZeekEndpoint, next: ZeekEndpointState): void {
-  if (next === e.state) return;
-  e.prevState = e.state;
-  e.state = next;
+function setState(r: Float64Array, e: number, next: number): void {
+  if (next === r[e + Z.STATE]) return;
+  r[e + Z.PREV_STATE] = r[e + Z.STATE]!;
+  r[e + Z.STATE] = next;
+}
+
+/** A fresh Zeek endpoint at offset `e`: INACTIVE, the T and W scales at their first step. */
+export function initZeekEndpoint(r: Float64Array, e: number): void {
+  r[e + Z.STATE] = r[e + Z.PREV_STATE] = INACTIVE;
+  r[e + Z.RXMIT_THRESHOLD] = 1;
+  r[e + Z.ZERO_WINDOW_THRESHOLD] = 1;
 }
 
 /**
  * Zeek's init_endpoint: (re)initialise the sender's sequence space from this segment. An
  * endpoint still INACTIVE is re-initialised by every packet it sends; a SYN restarts it.
  */
-function initEndpoint(e: ZeekEndpoint, syn: boolean, seq: number, onePast: number): void {
-  switch (e.state) {
-    case "TCP_INACTIVE":
+function initEndpoint(
+  r: Float64Array,
+  e: number,
+  syn: boolean,
+  seq: number,
+  onePast: number,
+): void {
+  switch (r[e + Z.STATE]) {
+    case INACTIVE:
       // A partial connection numbers its bytes as though a SYN had come just before.
-      if (syn) initStart(e, seq, onePast);
-      else initStart(e, seq - 1, seq);
+      if (syn) initStart(r, e, seq, onePast);
+      else initStart(r, e, seq - 1, seq);
       return;
-    case "TCP_SYN_SENT":
-    case "TCP_SYN_ACK_SENT":
-      if (syn && seq !== e.startSeq) initStart(e, seq, onePast); // SYN_seq_jump
+    case SYN_SENT:
+    case SYN_ACK_SENT:
+      if (syn && seq !== r[e + Z.START_SEQ]) initStart(r, e, seq, onePast); // SYN_seq_jump
       return;
-    case "TCP_ESTABLISHED":
-    case "TCP_PARTIAL":
+    case ESTABLISHED:
+    case PARTIAL:
       // A SYN inside a connection: guess this is the one that really sets it up.
-      if (syn) initStart(e, seq, onePast);
+      if (syn) initStart(r, e, seq, onePast);
       return;
-    case "TCP_RESET":
+    case RESET:
       // Numbers taken from a RST (perhaps spoofed) give way to a later SYN.
-      if (syn && e.prevState === "TCP_INACTIVE") initStart(e, seq, onePast);
+      if (syn && r[e + Z.PREV_STATE] === INACTIVE) initStart(r, e, seq, onePast);
       return;
-    case "TCP_CLOSED":
+    default:
+      // CLOSED: nothing changes the numbers.
       return;
-    default: {
-      const unreachable: never = e.state;
-      return unreachable;
-    }
   }
 }
 
 /**
  * Moves Zeek's endpoint states for one packet from `side`, and records the T and W history
  * letters. Call it for every TCP packet of the flow, after `appendHistory` (Zeek records a
- * packet's flag letter before its W and T).
+ * packet's flag letter before its W and T). `base` is the flow's record in the store.
  */
-export function updateZeekState(f: Flow, side: Side, p: DecodedPacket): void {
-  const isOrig = side === "client";
-  const e = isOrig ? f.zeekOrig : f.zeekResp;
-  const peer = isOrig ? f.zeekResp : f.zeekOrig;
-  const syn = (p.flags & TCP_SYN) !== 0;
-  const fin = (p.flags & TCP_FIN) !== 0;
-  const rst = (p.flags & TCP_RST) !== 0;
-  const ack = (p.flags & TCP_ACK) !== 0;
+export function updateZeekState(
+  store: FlowStore,
+  base: number,
+  slot: number,
+  isOrig: boolean,
+  p: DecodedPacket,
+): void {
+  const r = store.f64;
+  const e = base + (isOrig ? F.ZEEK_ORIG : F.ZEEK_RESP);
+  const peer = base + (isOrig ? F.ZEEK_RESP : F.ZEEK_ORIG);
+  const flags = p.flags;
+  const syn = (flags & TCP_SYN) !== 0;
+  const fin = (flags & TCP_FIN) !== 0;
+  const rst = (flags & TCP_RST) !== 0;
+  const ack = (flags & TCP_ACK) !== 0;
   const len = p.payloadLen;
   const seq = p.seq >>> 0;
   const ackSeq = p.ack >>> 0;
@@ -177,53 +177,57 @@ export function updateZeekState(f: Flow, side: Side, p: DecodedPacket): void {
   if (rst) segLen -= len;
   const onePast = (seq + segLen) >>> 0;
 
-  initEndpoint(e, syn, seq, onePast);
+  initEndpoint(r, e, syn, seq, onePast);
 
   // update_window: a zero window is news unless it comes with or after a RST, or after the
   // peer's FIN (no window matters then). SYNs and FINs count; the scale does not change zero.
   const zeroWindowNews =
-    p.window === 0 && !rst && peer.state !== "TCP_CLOSED" && e.state !== "TCP_RESET";
-  if (zeroWindowNews && e.zeroWindow.next()) appendScaledEntry(f, side, "W");
+    p.window === 0 && !rst && r[peer + Z.STATE] !== CLOSED && r[e + Z.STATE] !== RESET;
+  if (zeroWindowNews && scaledNext(r, e + Z.ZERO_WINDOW_COUNT))
+    appendHistoryLetter(store, base, slot, isOrig, LETTER_W);
 
-  if (fin) e.finCount++;
+  if (fin) r[e + Z.FIN_COUNT]!++;
 
   if (ack) {
-    if (peer.state === "TCP_INACTIVE") {
+    if (r[peer + Z.STATE] === INACTIVE) {
       // init_peer: number the silent peer's bytes from what this packet acknowledges.
-      initStart(peer, ackSeq - 1, ackSeq - 1);
-    } else if (!rst && !ackUnderflow(peer, ackSeq)) {
+      initStart(r, peer, ackSeq - 1, ackSeq - 1);
+    } else if (!rst && !ackUnderflow(r, peer, ackSeq)) {
       // update_ack_seq; acks on RSTs are not trusted. An ack of exactly 0 far ahead is broken.
-      const delta = seqDelta(ackSeq, peer.ackSeq);
-      if (!(ackSeq === 0 && delta > TOO_LARGE_SEQ_DELTA) && delta > 0) updateAckSeq(peer, ackSeq);
+      const delta = seqDelta(ackSeq, r[peer + Z.ACK_SEQ]!);
+      if (!(ackSeq === 0 && delta > TOO_LARGE_SEQ_DELTA) && delta > 0)
+        updateAckSeq(r, peer, ackSeq);
     }
   }
 
   // update_last_seq: payload that does not advance the highest sequence number sent is a
   // retransmission (T).
-  const deltaLast = seqDelta(onePast, e.lastSeq);
+  const lastSeq = r[e + Z.LAST_SEQ]!;
+  const deltaLast = seqDelta(onePast, lastSeq);
   if ((syn || rst) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
     // An outlandish SYN or RST sequence number is not trusted.
-  } else if (fin && e.lastSeq === (e.startSeq + 1) >>> 0) {
+  } else if (fin && lastSeq === (r[e + Z.START_SEQ]! + 1) >>> 0) {
     // Only the SYN and now the FIN seen: take the FIN's number even if it looks old (> 2 GB).
-    updateLastSeq(e, onePast);
-  } else if (e.state === "TCP_RESET") {
+    updateLastSeq(r, e, onePast);
+  } else if (r[e + Z.STATE] === RESET) {
     // Sequence numbers after a RST are not trusted.
   } else if (deltaLast > 0) {
-    updateLastSeq(e, onePast);
+    updateLastSeq(r, e, onePast);
   } else if (len > 0) {
-    if (e.rxmit.next()) appendScaledEntry(f, side, "T");
+    if (scaledNext(r, e + Z.RXMIT_COUNT)) appendHistoryLetter(store, base, slot, isOrig, LETTER_T);
   }
 
-  transition(e, peer, isOrig, syn, ack, fin, rst, len);
+  transition(r, e, peer, isOrig, syn, ack, fin, rst, len);
 }
 
 /** Zeek's get_relative_seq underflow test for an ack: before the peer's start, unwrapped. */
-function ackUnderflow(peer: ZeekEndpoint, ackSeq: number): boolean {
-  let wraps = peer.ackWraps;
-  const delta = seqDelta(ackSeq, peer.ackSeq);
-  if (delta < 0 && wraps > 0 && ackSeq > peer.ackSeq) wraps--;
-  else if (delta > 0 && ackSeq < peer.ackSeq) wraps++;
-  return wraps === 0 && seqDelta(ackSeq, peer.startSeq) < 0;
+function ackUnderflow(r: Float64Array, peer: number, ackSeq: number): boolean {
+  let wraps = r[peer + Z.ACK_WRAPS]!;
+  const peerAck = r[peer + Z.ACK_SEQ]!;
+  const delta = seqDelta(ackSeq, peerAck);
+  if (delta < 0 && wraps > 0 && ackSeq > peerAck) wraps--;
+  else if (delta > 0 && ackSeq < peerAck) wraps++;
+  return wraps === 0 && seqDelta(ackSeq, r[peer + Z.START_SEQ]!) < 0;
 }
 
 /**
@@ -232,8 +236,9 @@ function ackUnderflow(peer: ZeekEndpoint, ackSeq: number): boolean {
  * endpoint (for the rules that look at it whichever side sent).
  */
 function transition(
-  e: ZeekEndpoint,
-  peer: ZeekEndpoint,
+  r: Float64Array,
+  e: number,
+  peer: number,
   isOrig: boolean,
   syn: boolean,
   ack: boolean,
@@ -242,71 +247,67 @@ function transition(
   len: number,
 ): void {
   const orig = isOrig ? e : peer;
-  const state = e.state;
+  const state = r[e + Z.STATE];
   switch (state) {
-    case "TCP_INACTIVE": {
+    case INACTIVE: {
       // UpdateInactiveState.
       if (syn) {
         if (isOrig) {
           // The originator opens; a SYN-ACK as its first packet is connection_originator_SYN_ack.
-          setState(e, ack ? "TCP_SYN_ACK_SENT" : "TCP_SYN_SENT");
+          setState(r, e, ack ? SYN_ACK_SENT : SYN_SENT);
         } else {
           // The responder answers the originator's SYN (or, without ACK, opens simultaneously):
           // both ends are established. A SYN answering the originator's SYN-ACK is Zeek's
           // SYN/SYN-ACK reversal: both are established too (Zeek also flips the roles there).
-          if (!ack && peer.state === "TCP_SYN_ACK_SENT") setState(peer, "TCP_ESTABLISHED");
-          if (peer.state === "TCP_SYN_SENT") setState(peer, "TCP_ESTABLISHED");
-          setState(e, "TCP_ESTABLISHED");
+          if (!ack && r[peer + Z.STATE] === SYN_ACK_SENT) setState(r, peer, ESTABLISHED);
+          if (r[peer + Z.STATE] === SYN_SENT) setState(r, peer, ESTABLISHED);
+          setState(r, e, ESTABLISHED);
         }
       }
-      if (fin) setState(e, "TCP_CLOSED");
-      if (rst) setState(e, "TCP_RESET");
-      if (e.state === "TCP_INACTIVE") {
+      if (fin) setState(r, e, CLOSED);
+      if (rst) setState(r, e, RESET);
+      if (r[e + Z.STATE] === INACTIVE) {
         // No control flag moved it.
-        if (!isOrig && len === 0 && orig.state === "TCP_SYN_SENT") {
+        if (!isOrig && len === 0 && r[orig + Z.STATE] === SYN_SENT) {
           // Some TCPs ack an initial SYN before sending their SYN-ACK: not a partial connection.
-        } else if (ack && peer.state === "TCP_ESTABLISHED") {
+        } else if (ack && r[peer + Z.STATE] === ESTABLISHED) {
           // The SYN was missed but the SYN-ACK seen: this ACK completes the handshake.
-          setState(e, "TCP_ESTABLISHED");
+          setState(r, e, ESTABLISHED);
         } else {
-          setState(e, "TCP_PARTIAL");
+          setState(r, e, PARTIAL);
         }
       }
       return;
     }
-    case "TCP_SYN_SENT":
-    case "TCP_SYN_ACK_SENT":
+    case SYN_SENT:
+    case SYN_ACK_SENT:
       // UpdateSYN_SentState: only a FIN or RST moves an endpoint whose handshake is pending;
       // the originator's ACK of the SYN-ACK does not (the responder's SYN-ACK moved it).
-      if (fin) setState(e, "TCP_CLOSED");
-      if (rst) setState(e, "TCP_RESET");
+      if (fin) setState(r, e, CLOSED);
+      if (rst) setState(r, e, RESET);
       return;
-    case "TCP_ESTABLISHED":
-    case "TCP_PARTIAL":
+    case ESTABLISHED:
+    case PARTIAL:
       // UpdateEstablishedState.
-      if (syn && state === "TCP_PARTIAL" && peer.state === "TCP_INACTIVE" && !ack) {
+      if (syn && state === PARTIAL && r[peer + Z.STATE] === INACTIVE && !ack) {
         // SYN_after_partial: the connection starts over.
-        setState(e, "TCP_SYN_SENT");
+        setState(r, e, SYN_SENT);
       }
       if (fin && !rst) {
-        setState(e, "TCP_CLOSED");
+        setState(r, e, CLOSED);
         // The peer sent FIN then RST and now this side closes too: a normal termination.
-        if (peer.state === "TCP_RESET" && peer.prevState === "TCP_CLOSED")
-          setState(peer, "TCP_CLOSED");
+        if (r[peer + Z.STATE] === RESET && r[peer + Z.PREV_STATE] === CLOSED)
+          setState(r, peer, CLOSED);
       }
-      if (rst) setState(e, "TCP_RESET");
+      if (rst) setState(r, e, RESET);
       return;
-    case "TCP_CLOSED":
+    case CLOSED:
       // UpdateClosedState: a RST after this side's FIN counts unless both sides had closed.
-      if (rst && peer.state !== "TCP_CLOSED") setState(e, "TCP_RESET");
+      if (rst && r[peer + Z.STATE] !== CLOSED) setState(r, e, RESET);
       return;
-    case "TCP_RESET":
-      // UpdateResetState: nothing moves an endpoint that has reset.
+    default:
+      // RESET (UpdateResetState): nothing moves an endpoint that has reset.
       return;
-    default: {
-      const unreachable: never = state;
-      return unreachable;
-    }
   }
 }
 
@@ -345,26 +346,35 @@ export function zeekBytes(f: Flow): { readonly orig: number; readonly resp: numb
 /** History of an originator that sent a SYN then a RST, with no SYN-ACK, ACK or FIN of its own. */
 const RSTOS0_HISTORY = /^\^?S[^HAFGIQ]*R.*$/;
 
-/**
- * conn.log's `conn_state` for a TCP flow: a pure function of the two endpoint states, the
- * history and the sizes, exactly as `conn_state()` in base/protocols/conn/main.zeek.
- */
+/** conn.log's `conn_state` for a TCP flow (see zeekConnStateOf). */
 export function zeekConnState(f: Flow): string {
-  const os = f.zeekOrig.state;
-  const rs = f.zeekResp.state;
+  return zeekConnStateOf(f.zeekOrig.state, f.zeekResp.state, f.history, () => {
+    const b = zeekBytes(f);
+    return b.orig === 0 && b.resp === 0;
+  });
+}
+
+/**
+ * conn.log's `conn_state`: a pure function of the two endpoint states, the history and whether
+ * both sizes are zero (asked only when it matters), exactly as `conn_state()` in
+ * base/protocols/conn/main.zeek.
+ */
+export function zeekConnStateOf(
+  os: ZeekEndpointState,
+  rs: ZeekEndpointState,
+  history: string,
+  noBytes: () => boolean,
+): string {
   const oInactive = os === "TCP_INACTIVE" || os === "TCP_PARTIAL";
   const rInactive = rs === "TCP_INACTIVE" || rs === "TCP_PARTIAL";
 
   if (rs === "TCP_RESET") {
     if (os === "TCP_SYN_SENT" || os === "TCP_SYN_ACK_SENT") return "REJ";
-    if (os === "TCP_RESET") {
-      const b = zeekBytes(f);
-      if (b.orig === 0 && b.resp === 0) return "REJ";
-    }
+    if (os === "TCP_RESET" && noBytes()) return "REJ";
     return oInactive ? "RSTRH" : "RSTR";
   }
   if (os === "TCP_RESET") {
-    if (rInactive) return RSTOS0_HISTORY.test(f.history) ? "RSTOS0" : "OTH";
+    if (rInactive) return RSTOS0_HISTORY.test(history) ? "RSTOS0" : "OTH";
     return "RSTO";
   }
   if (rs === "TCP_CLOSED" && os === "TCP_CLOSED") return "SF";

@@ -23,9 +23,9 @@ import {
 } from "../../src/decode/index.js";
 import {
   FlowTracker,
-  ZeekEndpoint,
   zeekBytes,
   zeekConnState,
+  zeekConnStateOf,
   type Flow,
   type ZeekEndpointState,
 } from "../../src/flow/index.js";
@@ -88,7 +88,7 @@ function packet(step: string, next: { c: number; s: number }): DecodedPacket {
 /** Runs a script; every packet must land in one flow, whose Zeek view is returned. */
 function run(script: readonly string[]): Result {
   const flows: Flow[] = [];
-  const tracker = new FlowTracker({ flowEnded: (f) => void flows.push(f) });
+  const tracker = new FlowTracker({ flowEnded: (f) => void flows.push(f.detach()) });
   const next = { c: CLIENT.isn + 1, s: SERVER.isn + 1 };
   script.forEach((step, i) =>
     tracker.packet(i + 1, 1_700_000_000, i * 1_000_000, packet(step, next)),
@@ -362,7 +362,7 @@ describe("orig_bytes and resp_bytes", () => {
     // The server acknowledges 300 bytes; the capture shows only the first 100.
     const script = [...HANDSHAKE, "> A D100"];
     const flows: Flow[] = [];
-    const tracker = new FlowTracker({ flowEnded: (f) => void flows.push(f) });
+    const tracker = new FlowTracker({ flowEnded: (f) => void flows.push(f.detach()) });
     const next = { c: CLIENT.isn + 1, s: SERVER.isn + 1 };
     script.forEach((s, i) => tracker.packet(i + 1, 1_700_000_000, i, packet(s, next)));
     const ack = packet("< A", next);
@@ -399,22 +399,17 @@ describe("zeekConnState is a pure function of the two states, history and sizes"
   ];
   for (const [os, rs, history, expected] of cases) {
     it(`${os} / ${rs} / "${history}" is ${expected}`, () => {
-      const f = { zeekOrig: new ZeekEndpoint(), zeekResp: new ZeekEndpoint(), history } as Flow;
-      f.zeekOrig.state = os;
-      f.zeekResp.state = rs;
-      assert.equal(zeekConnState(f), expected);
+      assert.equal(
+        zeekConnStateOf(os, rs, history, () => true),
+        expected,
+      );
     });
   }
 
   it("both reset is REJ only when neither side sent data", () => {
-    const f = {
-      zeekOrig: new ZeekEndpoint(),
-      zeekResp: new ZeekEndpoint(),
-      history: "ShADR",
-    } as Flow;
-    f.zeekOrig.state = f.zeekResp.state = "TCP_RESET";
-    assert.equal(zeekConnState(f), "REJ");
-    f.zeekOrig.lastSeq = 101; // start 0: 100 bytes after the SYN
-    assert.equal(zeekConnState(f), "RSTR");
+    const state = (noBytes: boolean): string =>
+      zeekConnStateOf("TCP_RESET", "TCP_RESET", "ShADR", () => noBytes);
+    assert.equal(state(true), "REJ");
+    assert.equal(state(false), "RSTR");
   });
 });

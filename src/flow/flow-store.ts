@@ -1,0 +1,81 @@
+/**
+ * Memory for the flows alive at once: one Float64Array of fixed-size records (the layout is in
+ * flow-layout.ts) plus a byte area for each flow's Zeek history. A slot is taken when a flow
+ * starts and given back when the flow is handed over, so a capture of a million connections
+ * costs as much memory as its busiest moment and allocates nothing per connection once the
+ * store has grown to that size.
+ */
+import { F, HISTORY_CAPACITY } from "./flow-layout.js";
+
+const INITIAL_SLOTS = 256;
+
+export class FlowStore {
+  /** The records: slot `s` starts at `s * F.STRIDE`. Replaced when the store grows. */
+  f64: Float64Array;
+  /** Zeek history letters: slot `s` starts at `s * HISTORY_CAPACITY`. */
+  history: Uint8Array;
+  /**
+   * Expiry-list links, two per slot (previous and next slot, -1 for none), and which list holds
+   * each slot. Kept apart from the records so that moving a flow to the end of its list touches
+   * its neighbours here, in a few cache-resident kilobytes, not their records.
+   */
+  links: Int32Array;
+  listOf: Uint8Array;
+  /** History beyond HISTORY_CAPACITY letters, by slot (rare: only odd or hostile traffic). */
+  readonly historyOverflow = new Map<number, string>();
+  private free: Int32Array;
+  private freeCount = 0;
+  private slots = 0;
+
+  constructor(initialSlots = INITIAL_SLOTS) {
+    this.f64 = new Float64Array(initialSlots * F.STRIDE);
+    this.history = new Uint8Array(initialSlots * HISTORY_CAPACITY);
+    this.links = new Int32Array(initialSlots * 2);
+    this.listOf = new Uint8Array(initialSlots);
+    this.free = new Int32Array(initialSlots);
+  }
+
+  /** Slots in use. */
+  get used(): number {
+    return this.slots - this.freeCount;
+  }
+
+  /** A zeroed slot. May replace the arrays: callers re-read them afterwards. */
+  alloc(): number {
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.free[--this.freeCount] as number;
+      this.f64.fill(0, slot * F.STRIDE, (slot + 1) * F.STRIDE);
+      this.listOf[slot] = 0;
+    } else {
+      if ((this.slots + 1) * F.STRIDE > this.f64.length) this.grow();
+      slot = this.slots++;
+    }
+    return slot;
+  }
+
+  release(slot: number): void {
+    if (this.freeCount === this.free.length) {
+      const bigger = new Int32Array(this.free.length * 2);
+      bigger.set(this.free);
+      this.free = bigger;
+    }
+    this.free[this.freeCount++] = slot;
+    if (this.historyOverflow.size > 0) this.historyOverflow.delete(slot);
+  }
+
+  private grow(): void {
+    const f64 = new Float64Array(this.f64.length * 2);
+    f64.set(this.f64);
+    this.f64 = f64;
+    const history = new Uint8Array(this.history.length * 2);
+    history.set(this.history);
+    this.history = history;
+    const links = new Int32Array(this.links.length * 2);
+    links.set(this.links);
+    this.links = links;
+    const listOf = new Uint8Array(this.listOf.length * 2);
+    listOf.set(this.listOf);
+    this.listOf = listOf;
+  }
+}
