@@ -44,7 +44,7 @@
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from "../decode/index.js";
 import { F, Z } from "./flow-layout.js";
-import type { Flow, Side, ZeekEndpoint } from "./flow.js";
+import type { Flow, ZeekEndpoint } from "./flow.js";
 import { ZEEK_STATES, type ZeekEndpointState } from "./zeek-endpoint-state.js";
 import type { FlowStore } from "./flow-store.js";
 import { appendHistoryLetter, LETTER_T, LETTER_W } from "./zeek-history.js";
