@@ -12,13 +12,7 @@ import {
   type FlowEndReason,
   type Side,
 } from "../flow/index.js";
-import {
-  buildFlowResult,
-  flowFacts,
-  flowJson,
-  type FlowFacts,
-  type FlowResult,
-} from "./flow-result.js";
+import { buildFlowResult, flowFacts, type FlowFacts, type FlowResult } from "./flow-result.js";
 import { SummaryBuilder, type CaptureSummary } from "./summary.js";
 import { defaultThresholds, type Thresholds } from "./thresholds.js";
 
@@ -27,18 +21,14 @@ export class FinishedFlow {
   constructor(
     readonly flow: Flow,
     readonly facts: FlowFacts,
-    private readonly thresholds: Thresholds,
-    private readonly baseSec: number,
+    readonly thresholds: Thresholds,
+    /** The capture's base second: flow times are relative to it. */
+    readonly baseSec: number,
   ) {}
 
   /** The public result object (`flows[]` of the teardown/1 JSON). */
   result(): FlowResult {
     return buildFlowResult(this.flow, this.facts, this.thresholds, this.baseSec);
-  }
-
-  /** The same as JSON text, written without building the object. */
-  json(): string {
-    return flowJson(this.flow, this.facts, this.thresholds, this.baseSec);
   }
 }
 

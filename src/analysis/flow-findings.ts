@@ -26,7 +26,7 @@ export function handshakeState(f: Flow): HandshakeState {
     if (s.rstFrame !== 0) return "refused";
     return s.packets === 0 ? "unanswered" : "incomplete";
   }
-  return f.clientEnd.timeline.some((x) => x.state === "ESTABLISHED") ? "complete" : "incomplete";
+  return f.clientEnd.entered("ESTABLISHED") >= 0 ? "complete" : "incomplete";
 }
 
 const secs = (x: number): string => `${x.toFixed(x < 10 ? 3 : 1)} s`;

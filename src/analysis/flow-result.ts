@@ -1,7 +1,8 @@
 /**
  * A finished flow as the public result model gives it (`flows[]` of the teardown/1 JSON):
- * endpoints as text, epoch times, the state timelines, findings and Zeek's fields. Built once
- * per flow when the tracker hands it over, after which the Flow itself is dropped.
+ * endpoints as text, epoch times (rounded to the nanosecond, see seconds.ts), the state
+ * timelines, findings and Zeek's fields. The same record is written as JSON byte by byte by the
+ * report layer (report/flow-json.ts); a test holds the two equal.
  */
 import { formatIpv4, formatIpv6 } from "../decode/index.js";
 import {
@@ -19,6 +20,7 @@ import {
   type HandshakeState,
 } from "./flow-findings.js";
 import type { FindingKind } from "./finding-kinds.js";
+import { seconds } from "./seconds.js";
 import type { Thresholds } from "./thresholds.js";
 
 export interface EndpointRef {
@@ -79,6 +81,11 @@ export interface FlowResult {
     readonly client: readonly StateResult[];
     readonly server: readonly StateResult[];
   };
+  /**
+   * Present only when a timeline outgrew its room (a 4-tuple reset and reopened over and over):
+   * the changes left out before each side's last one.
+   */
+  readonly statesOmitted?: { readonly client: number; readonly server: number };
   readonly findings: readonly FindingResult[];
   /** Zeek's conn.log `conn_state` and `history` for the same connection. */
   readonly zeek: { readonly connState: string; readonly history: string };
@@ -105,15 +112,10 @@ export interface FlowFacts {
   readonly probe: boolean;
 }
 
-function timeWaitEntry(e: Endpoint): number {
-  for (const x of e.timeline) if (x.state === "TIME_WAIT") return x.at;
-  return -1;
-}
-
 export function flowFacts(f: Flow, th: Thresholds, captureEnd: number): FlowFacts {
   const findings = findingsForFlow(f, th, captureEnd);
-  const clientTw = timeWaitEntry(f.clientEnd);
-  const serverTw = timeWaitEntry(f.serverEnd);
+  const clientTw = f.clientEnd.entered("TIME_WAIT");
+  const serverTw = f.serverEnd.entered("TIME_WAIT");
   return {
     handshake: handshakeState(f),
     findings,
@@ -132,18 +134,9 @@ function directionResult(d: Direction, baseSec: number): DirectionResult {
     retransmits: d.retransmits,
     zeroWindows: d.zeroWindowCount,
     unseenBytes: d.unseenBytes,
-    fin: d.finFrame !== 0 ? baseSec + d.finAt : null,
-    rst: d.rstFrame !== 0 ? baseSec + d.rstAt : null,
+    fin: d.finFrame !== 0 ? seconds(baseSec, d.finAt) : null,
+    rst: d.rstFrame !== 0 ? seconds(baseSec, d.rstAt) : null,
   };
-}
-
-function directionJson(d: Direction, baseSec: number): string {
-  return (
-    `{"isn":${d.synFrame !== 0 ? d.isn : "null"},"mss":${d.mss >= 0 ? d.mss : "null"},` +
-    `"windowScale":${d.windowScale >= 0 ? d.windowScale : "null"},"retransmits":${d.retransmits},` +
-    `"zeroWindows":${d.zeroWindowCount},"unseenBytes":${d.unseenBytes},` +
-    `"fin":${d.finFrame !== 0 ? baseSec + d.finAt : "null"},"rst":${d.rstFrame !== 0 ? baseSec + d.rstAt : "null"}}`
-  );
 }
 
 export function buildFlowResult(
@@ -152,7 +145,7 @@ export function buildFlowResult(
   th: Thresholds,
   baseSec: number,
 ): FlowResult {
-  const epoch = (t: number): number => baseSec + t;
+  const epoch = (t: number): number => seconds(baseSec, t);
   const states = (e: Endpoint): StateResult[] =>
     e.timeline.map((x) => ({ state: x.state, at: epoch(x.at), frame: x.frame }));
   const result: FlowResult = {
@@ -174,46 +167,13 @@ export function buildFlowResult(
     timeWait: facts.timeWait,
     timeWaitUntil: facts.timeWait === "none" ? null : epoch(facts.timeWaitStart + th.timeWaitSec),
     states: { client: states(f.clientEnd), server: states(f.serverEnd) },
+    ...(f.clientEnd.omitted + f.serverEnd.omitted > 0
+      ? { statesOmitted: { client: f.clientEnd.omitted, server: f.serverEnd.omitted } }
+      : {}),
     findings: facts.findings.map((x) => ({ ...x, at: epoch(x.at) })),
     zeek: { connState: facts.connState, history: f.history },
   };
   return f.previousId !== 0
-    ? { ...result, previous: { id: f.previousId, gapSec: f.reuseGap } }
+    ? { ...result, previous: { id: f.previousId, gapSec: seconds(0, f.reuseGap) } }
     : result;
-}
-
-/**
- * The flow's result as JSON, written directly from the flow: the same text as
- * `JSON.stringify(buildFlowResult(...))` (a test holds them equal) without building the object
- * tree first, which matters with a million flows.
- */
-export function flowJson(f: Flow, facts: FlowFacts, th: Thresholds, baseSec: number): string {
-  const q = JSON.stringify;
-  let states = "";
-  for (const e of [f.clientEnd, f.serverEnd]) {
-    let list = "";
-    for (const x of e.timeline)
-      list += `${list === "" ? "" : ","}{"state":"${x.state}","at":${baseSec + x.at},"frame":${x.frame}}`;
-    states += `${states === "" ? '"client":[' : '],"server":['}${list}`;
-  }
-  let findings = "";
-  for (const x of facts.findings) {
-    findings +=
-      `${findings === "" ? "" : ","}{"kind":"${x.kind}","side":"${x.side}","at":${baseSec + x.at},` +
-      `"evidence":[${x.evidence.join(",")}],"detail":${q(x.detail)}}`;
-  }
-  const tw =
-    facts.timeWait === "none" ? "null" : String(baseSec + facts.timeWaitStart + th.timeWaitSec);
-  return (
-    `{"id":${f.id},"client":{"ip":${q(addressText(f, "client"))},"port":${f.cPort}},` +
-    `"server":{"ip":${q(addressText(f, "server"))},"port":${f.sPort}},"roleInferred":${f.roleInferred},` +
-    `"start":${baseSec + f.startAt},"end":${baseSec + f.endAt},` +
-    `"packets":{"client":${f.client.packets},"server":${f.server.packets}},` +
-    `"bytes":{"client":${f.client.uniqueBytes},"server":${f.server.uniqueBytes}},` +
-    `"sent":{"client":${directionJson(f.client, baseSec)},"server":${directionJson(f.server, baseSec)}},` +
-    `"closedBy":"${f.closedBy}","close":"${f.close}","handshake":"${facts.handshake}",` +
-    `"timeWait":"${facts.timeWait}","timeWaitUntil":${tw},"states":{${states}]},` +
-    `"findings":[${findings}],"zeek":{"connState":${q(facts.connState)},"history":${q(f.history)}}` +
-    (f.previousId !== 0 ? `,"previous":{"id":${f.previousId},"gapSec":${f.reuseGap}}}` : "}")
-  );
 }

@@ -21,7 +21,8 @@ export {
   type Finding,
   type HandshakeState,
 } from "./flow-findings.js";
-export { buildFlowResult, flowFacts, flowJson } from "./flow-result.js";
+export { buildFlowResult, flowFacts, addressText } from "./flow-result.js";
+export { seconds, secondsText, secondsPart, nanosPart } from "./seconds.js";
 export type {
   FlowResult,
   FlowFacts,

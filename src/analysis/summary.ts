@@ -113,7 +113,7 @@ export class SummaryBuilder {
       server.timeWait[facts.timeWait]++;
       if (facts.timeWait === "client") client.timeWait++;
     }
-    if (f.clientEnd.timeline.some((s) => s.state === "FIN_WAIT_2")) client.finWait2++;
+    if (f.clientEnd.entered("FIN_WAIT_2") >= 0) client.finWait2++;
   }
 
   private serverFor(f: Flow): ServerSummary {

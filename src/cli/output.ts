@@ -26,6 +26,13 @@ export class LineWriter {
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
   }
 
+  /** Writes bytes already encoded (after any pending lines). */
+  bytes(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.flush();
+    this.out.write(chunk);
+  }
+
   flush(): void {
     if (this.pending.length === 0 || this.closed) return;
     this.out.write(this.pending.join("\n") + "\n");

@@ -408,6 +408,17 @@ export class Flow {
     return text;
   }
 
+  /**
+   * The history's letters as ASCII codes, a view into the store (valid as long as the flow
+   * view), or null when the history outgrew the store and only `history` has all of it.
+   */
+  historyCodes(): Uint8Array | null {
+    const length = this.n(F.HISTORY_LENGTH);
+    if (length > HISTORY_CAPACITY) return null;
+    const start = this.slotNumber * HISTORY_CAPACITY;
+    return this.store.history.subarray(start, start + length);
+  }
+
   /** A copy of this flow that stays valid after the view moves on (tests, `teardown flow`). */
   detach(): Flow {
     const store = new FlowStore(1);

@@ -348,21 +348,26 @@ const RSTOS0_HISTORY = /^\^?S[^HAFGIQ]*R.*$/;
 
 /** conn.log's `conn_state` for a TCP flow (see zeekConnStateOf). */
 export function zeekConnState(f: Flow): string {
-  return zeekConnStateOf(f.zeekOrig.state, f.zeekResp.state, f.history, () => {
-    const b = zeekBytes(f);
-    return b.orig === 0 && b.resp === 0;
-  });
+  return zeekConnStateOf(
+    f.zeekOrig.state,
+    f.zeekResp.state,
+    () => f.history,
+    () => {
+      const b = zeekBytes(f);
+      return b.orig === 0 && b.resp === 0;
+    },
+  );
 }
 
 /**
  * conn.log's `conn_state`: a pure function of the two endpoint states, the history and whether
- * both sizes are zero (asked only when it matters), exactly as `conn_state()` in
- * base/protocols/conn/main.zeek.
+ * both sizes are zero (the last two asked for only when they matter), exactly as `conn_state()`
+ * in base/protocols/conn/main.zeek.
  */
 export function zeekConnStateOf(
   os: ZeekEndpointState,
   rs: ZeekEndpointState,
-  history: string,
+  history: () => string,
   noBytes: () => boolean,
 ): string {
   const oInactive = os === "TCP_INACTIVE" || os === "TCP_PARTIAL";
@@ -374,7 +379,7 @@ export function zeekConnStateOf(
     return oInactive ? "RSTRH" : "RSTR";
   }
   if (os === "TCP_RESET") {
-    if (rInactive) return RSTOS0_HISTORY.test(history) ? "RSTOS0" : "OTH";
+    if (rInactive) return RSTOS0_HISTORY.test(history()) ? "RSTOS0" : "OTH";
     return "RSTO";
   }
   if (rs === "TCP_CLOSED" && os === "TCP_CLOSED") return "SF";

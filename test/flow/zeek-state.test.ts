@@ -400,7 +400,12 @@ describe("zeekConnState is a pure function of the two states, history and sizes"
   for (const [os, rs, history, expected] of cases) {
     it(`${os} / ${rs} / "${history}" is ${expected}`, () => {
       assert.equal(
-        zeekConnStateOf(os, rs, history, () => true),
+        zeekConnStateOf(
+          os,
+          rs,
+          () => history,
+          () => true,
+        ),
         expected,
       );
     });
@@ -408,7 +413,12 @@ describe("zeekConnState is a pure function of the two states, history and sizes"
 
   it("both reset is REJ only when neither side sent data", () => {
     const state = (noBytes: boolean): string =>
-      zeekConnStateOf("TCP_RESET", "TCP_RESET", "ShADR", () => noBytes);
+      zeekConnStateOf(
+        "TCP_RESET",
+        "TCP_RESET",
+        () => "ShADR",
+        () => noBytes,
+      );
     assert.equal(state(true), "REJ");
     assert.equal(state(false), "RSTR");
   });

@@ -13,6 +13,8 @@ import {
   formatBrief,
   formatDiagnosticLine,
   formatUnsupportedLinkLine,
+  JsonBytes,
+  writeFlowJson,
 } from "../../report/index.js";
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { LineWriter } from "../output.js";
@@ -26,6 +28,7 @@ export interface AnalyzeOptions {
 }
 
 export const JSON_SCHEMA = "teardown/1";
+const FLOW_CHUNK_BYTES = 256 * 1024;
 
 export async function runAnalyze(
   paths: readonly string[],
@@ -48,14 +51,19 @@ export async function runAnalyze(
     }
   }
   const json = jsonOut === undefined ? undefined : new LineWriter(jsonOut);
+  // Flows are written as bytes, one per line, and handed over in chunks of FLOW_CHUNK_BYTES.
+  const flowBytes = new JsonBytes();
   let firstFlow = true;
   json?.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},"flows":[`);
   const analyzer = new Analyzer({
     thresholds: opts.thresholds,
     onFlow: (flow) => {
       if (json === undefined) return;
-      json.line((firstFlow ? "" : ",") + flow.json());
+      if (!firstFlow) flowBytes.raw(",");
+      writeFlowJson(flowBytes, flow);
+      flowBytes.raw("\n");
       firstFlow = false;
+      if (flowBytes.length >= FLOW_CHUNK_BYTES) json.bytes(flowBytes.take());
     },
   });
   const decoded = newDecodedPacket();
@@ -112,6 +120,7 @@ export async function runAnalyze(
     thresholds: opts.thresholds,
   };
   if (json !== undefined && jsonOut !== undefined) {
+    if (flowBytes.length > 0) json.bytes(flowBytes.take());
     json.line(`],"capture":${JSON.stringify(capture)},"summary":${JSON.stringify(summary)}}`);
     await json.end();
     if (jsonOut !== io.stdout)
