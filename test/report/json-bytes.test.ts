@@ -1,0 +1,110 @@
+/**
+ * The byte-level JSON writer against the reference it must match: JSON.stringify for strings
+ * and numbers, analysis' secondsText for times.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { seconds, secondsText } from "../../src/analysis/index.js";
+import { JsonBytes } from "../../src/report/index.js";
+
+function written(write: (w: JsonBytes) => void): string {
+  const w = new JsonBytes();
+  write(w);
+  return w.text();
+}
+
+describe("JsonBytes", () => {
+  it("writes any string as JSON.stringify does (UTF-8, escapes, lone surrogates)", () => {
+    const cases = [
+      "",
+      "plain",
+      'a"b',
+      "back\\slash",
+      "tab\tnew\nline",
+      "\u0000\u001f\u007f",
+      "é€😀",
+      "\ud800x",
+    ];
+    for (const s of cases)
+      assert.equal(
+        written((w) => w.string(s)),
+        JSON.stringify(s),
+        s,
+      );
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (s) => {
+        assert.equal(
+          written((w) => w.string(s)),
+          JSON.stringify(s),
+        );
+      }),
+    );
+  });
+
+  it("writes numbers as JSON.stringify does", () => {
+    for (const x of [0, 7, 10, 99, 100, 4294967295, 2 ** 53 - 1, -1, 0.5, -2.25, 1e21, NaN]) {
+      assert.equal(
+        written((w) => w.number(x)),
+        JSON.stringify(x),
+        String(x),
+      );
+    }
+    fc.assert(
+      fc.property(fc.double(), (x) => {
+        assert.equal(
+          written((w) => w.number(x)),
+          JSON.stringify(x),
+        );
+      }),
+    );
+  });
+
+  it("writes times as secondsText, and that text parses to seconds()", () => {
+    const cases: [number, number][] = [
+      [1700000000, 0],
+      [1700000000, 0.123456789],
+      [1700000000, 0.1],
+      [1700000000, 86399.999999999],
+      [1700000000, 0.9999999996],
+      [0, -0.5],
+      [0, -1],
+      [0, -1.25],
+      [5, -0.000000001],
+    ];
+    for (const [whole, offset] of cases) {
+      const text = secondsText(whole, offset);
+      assert.equal(
+        written((w) => w.seconds(whole, offset)),
+        text,
+        `${whole} + ${offset}`,
+      );
+      assert.equal(JSON.parse(text), seconds(whole, offset));
+      assert.ok(Math.abs(Number(text) - (whole + offset)) <= 5e-10 + Math.abs(whole) * 1e-15);
+    }
+    assert.equal(secondsText(1700000000, 0.1), "1700000000.1");
+    assert.equal(secondsText(0, -1.25), "-1.25");
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4e9 }),
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        (whole, offset) => {
+          assert.equal(
+            written((w) => w.seconds(whole, offset)),
+            secondsText(whole, offset),
+          );
+        },
+      ),
+    );
+  });
+
+  it("hands out what it wrote and starts again", () => {
+    const w = new JsonBytes();
+    w.raw("[").number(1).raw(",").string("x".repeat(100_000)).raw("]");
+    const first = w.take();
+    assert.equal(new TextDecoder().decode(first), `[1,"${"x".repeat(100_000)}"]`);
+    assert.equal(w.length, 0);
+    w.raw("{}");
+    assert.equal(w.text(), "{}");
+  });
+});
