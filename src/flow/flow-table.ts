@@ -93,6 +93,8 @@ export class TupleTable {
   private hashes = new Int32Array(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   size = 0;
+  /** After a successful `find`: whether the packet came from the record's client (1) or server (2). */
+  side: 0 | 1 | 2 = 0;
 
   /** `stride`: doubles per record. */
   constructor(
@@ -111,7 +113,12 @@ export class TupleTable {
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
       const e = entries[i]!;
       if (e === 0) return -1;
-      if (hashes[i] === hash && packetSide(r, (e - 1) * this.stride, p) !== 0) return e - 1;
+      if (hashes[i] !== hash) continue;
+      const side = packetSide(r, (e - 1) * this.stride, p);
+      if (side !== 0) {
+        this.side = side;
+        return e - 1;
+      }
     }
   }
 

@@ -213,6 +213,11 @@ export class Endpoint {
     return tcpStateOf(this.n(E.TIMELINE + i * E.ENTRY));
   }
 
+  /** The index in TCP_STATES of stateAt(i). */
+  stateCodeAt(i: number): number {
+    return this.n(E.TIMELINE + i * E.ENTRY);
+  }
+
   atOf(i: number): number {
     return this.n(E.TIMELINE + i * E.ENTRY + 1);
   }

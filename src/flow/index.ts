@@ -5,7 +5,7 @@
 export { FlowTracker, DEFAULT_TRACKER_OPTIONS, guessClientIsSender } from "./tracker.js";
 export type { FlowTrackerOptions, FlowSink, FlowEndReason } from "./tracker.js";
 export { Flow, Direction, Endpoint, ZeekEndpoint, type StateChange, type Side } from "./flow.js";
-export { nextState, hasClosed, type TcpState, type TcpEvent } from "./tcp-state.js";
+export { nextState, hasClosed, TCP_STATES, type TcpState, type TcpEvent } from "./tcp-state.js";
 export { seqDiff, seqLt, seqLe, seqGt, seqGe, seqAdd } from "./seq.js";
 export {
   updateZeekState,

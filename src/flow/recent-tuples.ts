@@ -64,7 +64,7 @@ export class RecentTuples {
     }
     const record = (this.head + this.count) % this.capacity;
     const r = record * STRIDE;
-    this.f64.set(from.subarray(o, o + Tuple.SIZE), r);
+    for (let i = 0; i < Tuple.SIZE; i++) this.f64[r + i] = from[o + i]!;
     this.f64[r + ID] = id;
     this.f64[r + END_AT] = endAt;
     this.f64[r + TAKEN] = 0;

@@ -23,7 +23,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from "../decod
 import { D, E, F, Tuple } from "./flow-layout.js";
 import { FlowStore } from "./flow-store.js";
 import { Flow, type Side } from "./flow.js";
-import { TupleTable, packetHash, packetSide } from "./flow-table.js";
+import { TupleTable, packetHash } from "./flow-table.js";
 import { RecentTuples } from "./recent-tuples.js";
 import { appendFlip, appendHistory } from "./zeek-history.js";
 import { initZeekEndpoint, updateZeekState } from "./zeek-state.js";
@@ -131,6 +131,8 @@ export class FlowTracker {
   private readonly endedView = new Flow(this.store);
   private readonly packetView = new Flow(this.store);
   private nextId = 1;
+  /** Whether the packet that made the last flow was sent by its client. */
+  private createdFromClient = true;
   private lastSweep = 0;
   /** Whole seconds of the first packet: every flow time is relative to it. */
   baseSec = -1;
@@ -177,13 +179,16 @@ export class FlowTracker {
 
     const hash = packetHash(p);
     let slot = this.table.find(p, hash);
+    // Which side sent it: from the lookup, or, for a new flow, from how create() set the roles.
+    let fromClient = this.table.side === 1;
     const isSyn = (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-    if (slot >= 0 && isSyn && this.startsNewIncarnation(slot, p)) {
+    if (slot >= 0 && isSyn && this.startsNewIncarnation(slot, fromClient, p)) {
       const r = this.store.f64;
       const previousId = r[slot * F.STRIDE + F.ID]!;
       const previousEnd = r[slot * F.STRIDE + F.END_AT]!;
       this.finish(slot, "reused");
       slot = this.create(frame, p, hash);
+      fromClient = this.createdFromClient;
       this.notePrevious(slot, previousId, previousEnd);
     } else if (slot < 0) {
       const closed = this.recent.find(p, hash);
@@ -194,12 +199,12 @@ export class FlowTracker {
         return;
       }
       slot = this.create(frame, p, hash);
+      fromClient = this.createdFromClient;
       if (closed >= 0) {
         this.notePrevious(slot, this.recent.idOf(closed), this.recent.endOf(closed));
         this.recent.take(closed);
       }
     }
-    const fromClient = packetSide(this.store.f64, slot * F.STRIDE, p) === 1;
     this.update(slot, fromClient, frame, p);
     if (this.sink.packetAdded !== undefined) {
       const side = fromClient ? "client" : "server";
@@ -226,14 +231,14 @@ export class FlowTracker {
    * than the SYN that opened the old one (the client gave up and the port was reused).
    * Otherwise it is a retransmission.
    */
-  private startsNewIncarnation(slot: number, p: DecodedPacket): boolean {
+  private startsNewIncarnation(slot: number, fromClient: boolean, p: DecodedPacket): boolean {
     const r = this.store.f64;
     const b = slot * F.STRIDE;
     const c = b + F.CLIENT;
     const s = b + F.SERVER;
     if (r[c + D.RST_FRAME] !== 0 || r[s + D.RST_FRAME] !== 0) return true;
     if (r[c + D.FIN_FRAME] !== 0 && r[s + D.FIN_FRAME] !== 0) return true;
-    const sender = packetSide(r, b, p) === 1 ? c : s;
+    const sender = fromClient ? c : s;
     return r[sender + D.SYN_FRAME] !== 0
       ? r[sender + D.ISN] !== p.seq
       : r[b + F.PACKETS]! > 0 && r[c + D.SYN_FRAME] === 0;
@@ -272,25 +277,17 @@ export class FlowTracker {
     r[b + F.CLOSE_AT] = -1;
     r[b + F.UNANSWERED_SINCE] = -1;
     r[b + F.REUSE_GAP] = -1;
-    for (const d of [b + F.CLIENT, b + F.SERVER]) {
-      r[d + D.FIRST_AT] = r[d + D.LAST_AT] = r[d + D.SYN_AT] = -1;
-      r[d + D.MSS] = r[d + D.WINDOW_SCALE] = -1;
-      r[d + D.FIRST_DATA_AT] = r[d + D.LAST_DATA_AT] = -1;
-      r[d + D.FIN_AT] = r[d + D.FIN_ACKED_AT] = r[d + D.RST_AT] = r[d + D.ZERO_WINDOW_AT] = -1;
-      r[d + D.HIST_LAST_SYN] = r[d + D.HIST_LAST_FIN] = r[d + D.HIST_LAST_RST] = -1;
-    }
+    initDirection(r, b + F.CLIENT);
+    initDirection(r, b + F.SERVER);
     const initial = syn ? CLOSED : UNKNOWN;
     r[b + F.CLIENT_STATE] = r[b + F.SERVER_STATE] = initial;
-    for (const e of [b + F.CLIENT_END, b + F.SERVER_END]) {
-      r[e + E.CHANGES] = 1;
-      r[e + E.TIMELINE] = initial;
-      r[e + E.TIMELINE + 1] = t;
-      r[e + E.TIMELINE + 2] = frame;
-    }
+    initTimeline(r, b + F.CLIENT_END, initial, t, frame);
+    initTimeline(r, b + F.SERVER_END, initial, t, frame);
     initZeekEndpoint(r, b + F.ZEEK_ORIG);
     initZeekEndpoint(r, b + F.ZEEK_RESP);
     // Zeek marks a connection whose originator is not the first packet's sender.
     if (!senderIsClient) appendFlip(this.store, b, slot);
+    this.createdFromClient = senderIsClient;
     this.table.insert(slot, hash);
     this.open.append(slot);
     this.flows++;
@@ -543,6 +540,23 @@ export class FlowTracker {
     this.sink.flowEnded(this.endedView.show(slot), reason);
     this.store.release(slot);
   }
+}
+
+/** A direction's fields that start at -1 (unknown) rather than 0; `d` is its offset. */
+function initDirection(r: Float64Array, d: number): void {
+  r[d + D.FIRST_AT] = r[d + D.LAST_AT] = r[d + D.SYN_AT] = -1;
+  r[d + D.MSS] = r[d + D.WINDOW_SCALE] = -1;
+  r[d + D.FIRST_DATA_AT] = r[d + D.LAST_DATA_AT] = -1;
+  r[d + D.FIN_AT] = r[d + D.FIN_ACKED_AT] = r[d + D.RST_AT] = r[d + D.ZERO_WINDOW_AT] = -1;
+  r[d + D.HIST_LAST_SYN] = r[d + D.HIST_LAST_FIN] = r[d + D.HIST_LAST_RST] = -1;
+}
+
+/** A timeline (at offset `e`) whose first entry is the state the flow started in. */
+function initTimeline(r: Float64Array, e: number, initial: number, t: number, frame: number): void {
+  r[e + E.CHANGES] = 1;
+  r[e + E.TIMELINE] = initial;
+  r[e + E.TIMELINE + 1] = t;
+  r[e + E.TIMELINE + 2] = frame;
 }
 
 /**

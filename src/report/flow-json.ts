@@ -6,8 +6,8 @@
  */
 import type { FinishedFlow } from "../analysis/index.js";
 import { addressText } from "../analysis/index.js";
-import type { Direction, Endpoint } from "../flow/index.js";
-import type { JsonBytes } from "./json-bytes.js";
+import { TCP_STATES, type Direction, type Endpoint } from "../flow/index.js";
+import { asciiBytes, type JsonBytes } from "./json-bytes.js";
 
 function direction(w: JsonBytes, d: Direction, baseSec: number): void {
   w.raw('{"isn":');
@@ -28,18 +28,28 @@ function direction(w: JsonBytes, d: Direction, baseSec: number): void {
   w.raw(',"rst":');
   if (d.rstFrame !== 0) w.seconds(baseSec, d.rstAt);
   else w.raw("null");
-  w.raw("}");
+  w.char(CLOSE_BRACE);
 }
 
+/** `{"state":"NAME","at":` for each state, pre-encoded, by state code (index in TCP_STATES). */
+const STATE_ENTRY: readonly Uint8Array[] = TCP_STATES.map((s) =>
+  asciiBytes(`{"state":"${s}","at":`),
+);
+const FRAME_KEY = asciiBytes(',"frame":');
+const COMMA = 0x2c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+
 function timeline(w: JsonBytes, e: Endpoint, baseSec: number): void {
-  w.raw("[");
+  w.char(OPEN_BRACKET);
   const n = e.changes;
   for (let i = 0; i < n; i++) {
-    w.raw(i === 0 ? '{"state":"' : ',{"state":"').raw(e.stateAt(i));
-    w.raw('","at":').seconds(baseSec, e.atOf(i));
-    w.raw(',"frame":').number(e.frameOf(i)).raw("}");
+    if (i > 0) w.char(COMMA);
+    w.bytes(STATE_ENTRY[e.stateCodeAt(i)]!).seconds(baseSec, e.atOf(i));
+    w.bytes(FRAME_KEY).number(e.frameOf(i)).char(CLOSE_BRACE);
   }
-  w.raw("]");
+  w.char(CLOSE_BRACKET);
 }
 
 /** Appends the flow's JSON object to `w`. */
@@ -72,10 +82,10 @@ export function writeFlowJson(w: JsonBytes, x: FinishedFlow): void {
   timeline(w, f.clientEnd, baseSec);
   w.raw(',"server":');
   timeline(w, f.serverEnd, baseSec);
-  w.raw("}");
+  w.char(CLOSE_BRACE);
   if (f.clientEnd.omitted + f.serverEnd.omitted > 0) {
     w.raw(',"statesOmitted":{"client":').number(f.clientEnd.omitted);
-    w.raw(',"server":').number(f.serverEnd.omitted).raw("}");
+    w.raw(',"server":').number(f.serverEnd.omitted).char(CLOSE_BRACE);
   }
   w.raw(',"findings":[');
   let first = true;
@@ -85,10 +95,10 @@ export function writeFlowJson(w: JsonBytes, x: FinishedFlow): void {
     w.raw('","at":').seconds(baseSec, finding.at);
     w.raw(',"evidence":[');
     for (let i = 0; i < finding.evidence.length; i++) {
-      if (i > 0) w.raw(",");
+      if (i > 0) w.char(COMMA);
       w.number(finding.evidence[i]!);
     }
-    w.raw('],"detail":').string(finding.detail).raw("}");
+    w.raw('],"detail":').string(finding.detail).char(CLOSE_BRACE);
     first = false;
   }
   w.raw('],"zeek":{"connState":').string(facts.connState);
@@ -97,10 +107,10 @@ export function writeFlowJson(w: JsonBytes, x: FinishedFlow): void {
   const codes = f.historyCodes();
   if (codes !== null) w.asciiString(codes);
   else w.string(f.history);
-  w.raw("}");
+  w.char(CLOSE_BRACE);
   if (f.previousId !== 0) {
     w.raw(',"previous":{"id":').number(f.previousId);
-    w.raw(',"gapSec":').seconds(0, f.reuseGap).raw("}");
+    w.raw(',"gapSec":').seconds(0, f.reuseGap).char(CLOSE_BRACE);
   }
-  w.raw("}");
+  w.char(CLOSE_BRACE);
 }

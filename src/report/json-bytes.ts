@@ -19,6 +19,9 @@ export class JsonBytes {
   private buf = new Uint8Array(INITIAL_BYTES);
   private pos = 0;
   private readonly encoder = new TextEncoder();
+  /** The whole seconds last written by `seconds`, and their digits. */
+  private lastSec = -1;
+  private lastSecDigits = new Uint8Array(0);
 
   /** Bytes written and not yet taken. */
   get length(): number {
@@ -98,18 +101,50 @@ export class JsonBytes {
 
   /** A number, as JSON.stringify writes it. */
   number(x: number): this {
+    if (x >>> 0 === x) return this.uint32(x);
     if (Number.isSafeInteger(x) && x >= 0) return this.unsigned(x);
     return this.raw(Number.isFinite(x) ? String(x) : "null");
   }
 
+  /** One ASCII character given by its code (punctuation). */
+  char(code: number): this {
+    this.room(1);
+    this.buf[this.pos++] = code;
+    return this;
+  }
+
+  /** Bytes that are JSON already (pre-encoded fragments). */
+  bytes(fragment: Uint8Array): this {
+    const n = fragment.length;
+    this.room(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = fragment[i]!;
+    this.pos = pos;
+    return this;
+  }
+
+  /** An unsigned 32-bit integer, with integer arithmetic. */
+  private uint32(x: number): this {
+    this.room(10);
+    const buf = this.buf;
+    let digits = 1;
+    for (let v = x; v >= 10; v = (v / 10) >>> 0) digits++;
+    let pos = this.pos + digits;
+    this.pos = pos;
+    for (let v = x; digits > 0; digits--) {
+      const q = (v / 10) >>> 0;
+      buf[--pos] = 0x30 + v - q * 10;
+      v = q;
+    }
+    return this;
+  }
+
   /** A non-negative safe integer. */
   private unsigned(x: number): this {
+    if (x >>> 0 === x) return this.uint32(x);
     this.room(16);
     const buf = this.buf;
-    if (x < 10) {
-      buf[this.pos++] = 0x30 + x;
-      return this;
-    }
     let digits = 1;
     for (let v = x; v >= 10; v = Math.floor(v / 10)) digits++;
     let pos = this.pos + digits;
@@ -125,7 +160,8 @@ export class JsonBytes {
   /**
    * Seconds given as `whole + offset` (a whole number and a double, as the flow tracker keeps
    * times: the capture's base second plus a relative time), rounded to the nanosecond: the text
-   * of analysis' `secondsText`, without building it.
+   * of analysis' `secondsText`, without building it. The digits of the whole seconds are kept
+   * from the previous call, as a flow's times mostly share them.
    */
   seconds(whole: number, offset: number): this {
     let sec = secondsPart(whole, offset);
@@ -138,11 +174,19 @@ export class JsonBytes {
       }
       sec = -sec;
     }
-    this.unsigned(sec);
+    if (sec !== this.lastSec) {
+      const start = this.pos;
+      this.unsigned(sec);
+      this.lastSec = sec;
+      this.lastSecDigits = this.buf.slice(start, this.pos);
+    } else {
+      this.bytes(this.lastSecDigits);
+    }
     if (frac === 0) return this;
+    // frac < 1e9 < 2^31: integer arithmetic throughout.
     let width = 9;
     while (frac % 10 === 0) {
-      frac /= 10;
+      frac = (frac / 10) | 0;
       width--;
     }
     this.room(10);
@@ -151,10 +195,17 @@ export class JsonBytes {
     let pos = this.pos + width;
     this.pos = pos;
     for (let i = 0; i < width; i++) {
-      const q = Math.floor(frac / 10);
-      buf[--pos] = 0x30 + (frac - q * 10);
+      const q = (frac / 10) | 0;
+      buf[--pos] = 0x30 + frac - q * 10;
       frac = q;
     }
     return this;
   }
+}
+
+/** `text` as bytes, for fragments written with `JsonBytes.bytes` (ASCII only). */
+export function asciiBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0x7f;
+  return out;
 }
