@@ -68,6 +68,20 @@ function bump(list: KindCount[], kind: FindingKind, id: number): void {
   if (k.flows.length < EXAMPLES) k.flows.push(id);
 }
 
+function newServer(ip: string, port: number): ServerSummary {
+  return {
+    ip,
+    port,
+    connections: 0,
+    probes: 0,
+    refused: 0,
+    unanswered: 0,
+    closedBy: { client: 0, server: 0, none: 0 },
+    timeWait: { client: 0, server: 0 },
+    findings: [],
+  };
+}
+
 export class SummaryBuilder {
   private flows = 0;
   private probes = 0;
@@ -76,7 +90,11 @@ export class SummaryBuilder {
   private readonly byKind = new Map<FindingKind, number>();
   private readonly closedBy: Record<Side | "none", number> = { client: 0, server: 0, none: 0 };
   private readonly timeWait: Record<Side, number> = { client: 0, server: 0 };
-  private readonly servers = new Map<number | string, ServerSummary>();
+  /** IPv4 servers by address, then port; IPv6 servers (and "(others)") by text. */
+  private readonly serversV4 = new Map<number, Map<number, ServerSummary>>();
+  private readonly servers = new Map<string, ServerSummary>();
+  private readonly allServers: ServerSummary[] = [];
+  private serverCount = 0;
   private readonly clients = new Map<number | string, ClientSummary>();
 
   /** Adds a finished flow. Keys are numbers for IPv4 (no string built per flow), text for IPv6. */
@@ -117,32 +135,46 @@ export class SummaryBuilder {
   }
 
   private serverFor(f: Flow): ServerSummary {
-    const key: number | string =
-      f.ipVersion === 4 ? f.s0 * 65536 + f.sPort : `${addressText(f, "server")}|${f.sPort}`;
-    let server = this.servers.get(key);
-    if (server === undefined) {
-      const others = this.servers.size >= MAX_ENDPOINTS;
-      server = others ? this.servers.get(OTHERS) : undefined;
+    // IPv4: the address as a signed 32-bit number and the port, both small integers V8 keeps
+    // unboxed, in two levels (one combined number would not fit 32 bits).
+    let byPort: Map<number, ServerSummary> | undefined;
+    let server: ServerSummary | undefined;
+    let key = "";
+    if (f.ipVersion === 4) {
+      byPort = this.serversV4.get(f.s0 | 0);
+      server = byPort?.get(f.sPort);
+    } else {
+      key = `${addressText(f, "server")}|${f.sPort}`;
+      server = this.servers.get(key);
+    }
+    if (server !== undefined) return server;
+    if (this.serverCount >= MAX_ENDPOINTS) {
+      server = this.servers.get(OTHERS);
       if (server === undefined) {
-        server = {
-          ip: others ? OTHERS : addressText(f, "server"),
-          port: others ? 0 : f.sPort,
-          connections: 0,
-          probes: 0,
-          refused: 0,
-          unanswered: 0,
-          closedBy: { client: 0, server: 0, none: 0 },
-          timeWait: { client: 0, server: 0 },
-          findings: [],
-        };
-        this.servers.set(others ? OTHERS : key, server);
+        server = newServer(OTHERS, 0);
+        this.servers.set(OTHERS, server);
+        this.allServers.push(server);
       }
+      return server;
+    }
+    server = newServer(addressText(f, "server"), f.sPort);
+    this.serverCount++;
+    this.allServers.push(server);
+    if (f.ipVersion === 4) {
+      if (byPort === undefined) {
+        byPort = new Map();
+        this.serversV4.set(f.s0 | 0, byPort);
+      }
+      byPort.set(f.sPort, server);
+    } else {
+      this.servers.set(key, server);
     }
     return server;
   }
 
   private clientFor(f: Flow): ClientSummary {
-    const key: number | string = f.ipVersion === 4 ? f.c0 : addressText(f, "client");
+    // IPv4: the address as a signed 32-bit number, which V8 keeps unboxed.
+    const key: number | string = f.ipVersion === 4 ? f.c0 | 0 : addressText(f, "client");
     let client = this.clients.get(key);
     if (client === undefined) {
       const others = this.clients.size >= MAX_ENDPOINTS;
@@ -167,7 +199,7 @@ export class SummaryBuilder {
       const n = this.byKind.get(kind);
       if (n !== undefined) byKind[kind] = n;
     }
-    const servers = [...this.servers.values()].sort(
+    const servers = [...this.allServers].sort(
       (a, b) => b.connections + b.probes - (a.connections + a.probes),
     );
     for (const s of servers) s.findings.sort((a, b) => b.count - a.count);
