@@ -32,10 +32,41 @@ export class FinishedFlow {
   }
 }
 
+/**
+ * The per-flow half of the analysis: facts and findings for each finished flow, and the capture
+ * summary. It needs nothing but the flow, so it can run on another thread than the tracker, on
+ * flows handed over as records (see FlowBatch).
+ */
+export class FlowAnalysis {
+  private readonly summary = new SummaryBuilder();
+
+  constructor(readonly thresholds: Thresholds) {}
+
+  /**
+   * One finished flow: `captureEnd` is the tracker's latest time when it finished (relative),
+   * `baseSec` the capture's base second. The result is valid while the flow view is.
+   */
+  add(f: Flow, captureEnd: number, baseSec: number): FinishedFlow {
+    const facts = flowFacts(f, this.thresholds, captureEnd);
+    this.summary.add(f, facts);
+    return new FinishedFlow(f, facts, this.thresholds, baseSec);
+  }
+
+  build(): CaptureSummary {
+    return this.summary.build();
+  }
+}
+
 export interface AnalyzerOptions {
   readonly thresholds: Thresholds;
   /** Called as each flow finishes; the flow is not changed afterwards. */
   readonly onFlow: (flow: FinishedFlow) => void;
+  /**
+   * Instead of analysing finished flows here, hand each to this (with the tracker's latest
+   * time and the capture's base second) for a FlowAnalysis elsewhere; `onFlow` is then not
+   * called and `finish()` returns an empty summary.
+   */
+  readonly handOff?: (flow: Flow, captureEnd: number, baseSec: number) => void;
   /** Called for each packet of the flow with this id, after it was added (`teardown flow`). */
   readonly follow?: {
     readonly id: number;
@@ -46,8 +77,9 @@ export interface AnalyzerOptions {
 export class Analyzer {
   readonly thresholds: Thresholds;
   private readonly tracker: FlowTracker;
-  private readonly summary = new SummaryBuilder();
+  private readonly analysis: FlowAnalysis;
   private readonly onFlow: (flow: FinishedFlow) => void;
+  private readonly handOff: ((flow: Flow, captureEnd: number, baseSec: number) => void) | undefined;
   firstSec = -1;
   firstNsec = 0;
   lastSec = -1;
@@ -60,6 +92,8 @@ export class Analyzer {
   constructor(options: Partial<AnalyzerOptions> = {}) {
     this.thresholds = options.thresholds ?? defaultThresholds();
     this.onFlow = options.onFlow ?? (() => undefined);
+    this.handOff = options.handOff;
+    this.analysis = new FlowAnalysis(this.thresholds);
     const follow = options.follow;
     this.tracker = new FlowTracker(
       {
@@ -107,7 +141,7 @@ export class Analyzer {
   /** Ends the capture: every flow still alive is finished; returns the summary. */
   finish(): CaptureSummary {
     this.tracker.end();
-    return this.summary.build();
+    return this.analysis.build();
   }
 
   /** Epoch seconds of a time relative to the capture's base. */
@@ -129,8 +163,7 @@ export class Analyzer {
   }
 
   private flowEnded(f: Flow, _reason: FlowEndReason): void {
-    const facts = flowFacts(f, this.thresholds, this.tracker.now);
-    this.summary.add(f, facts);
-    this.onFlow(new FinishedFlow(f, facts, this.thresholds, this.tracker.baseSec));
+    if (this.handOff !== undefined) this.handOff(f, this.tracker.now, this.tracker.baseSec);
+    else this.onFlow(this.analysis.add(f, this.tracker.now, this.tracker.baseSec));
   }
 }

@@ -2,7 +2,7 @@
  * The analysis layer: findings per flow, from one catalogue of kinds and one of thresholds,
  * and the capture summary.
  */
-export { Analyzer, FinishedFlow, type AnalyzerOptions } from "./analyzer.js";
+export { Analyzer, FinishedFlow, FlowAnalysis, type AnalyzerOptions } from "./analyzer.js";
 export {
   FINDING_KINDS,
   type FindingKind,

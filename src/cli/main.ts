@@ -8,8 +8,8 @@
  * million short connections).
  */
 import { createRequire } from "node:module";
-import { Command, CommanderError } from "commander";
-import { runAnalyze } from "./commands/analyze.js";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { runAnalyze, type ThreadsChoice } from "./commands/analyze.js";
 import { runFlow } from "./commands/flow.js";
 import { runPackets } from "./commands/packets.js";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
@@ -55,7 +55,13 @@ Examples:
       "pcap or pcapng files (gzip allowed), read as one capture; - reads standard input",
     )
     .option("--json <file>", "write the whole result as JSON (schema teardown/1); - for stdout")
-    .option("-q, --quiet", "no brief on stdout", false);
+    .option("-q, --quiet", "no brief on stdout", false)
+    .option(
+      "--threads <n>",
+      "1: all on one thread; 2: per-flow analysis and JSON on a second thread (auto: 2 for inputs of 8 MiB and more, with 2 CPUs)",
+      parseThreads,
+      "auto",
+    );
   addThresholdOptions(analyze);
   analyze
     .addHelpText(
@@ -73,6 +79,7 @@ Examples:
         {
           json: opts["json"] as string | undefined,
           quiet: opts["quiet"] === true,
+          threads: opts["threads"] as ThreadsChoice,
           thresholds: thresholdsFrom(opts),
         },
         io,
@@ -149,3 +156,8 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+function parseThreads(value: string): ThreadsChoice {
+  if (value === "auto" || value === "1" || value === "2") return value;
+  throw new InvalidArgumentError(`--threads takes 1, 2 or auto, not "${value}"`);
+}

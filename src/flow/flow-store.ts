@@ -9,7 +9,14 @@ import { F, HISTORY_CAPACITY } from "./flow-layout.js";
 
 const INITIAL_SLOTS = 256;
 
-export class FlowStore {
+/** What a Flow view reads: records, history letters and the rare history overflow, by slot. */
+export interface FlowRecords {
+  readonly f64: Float64Array;
+  readonly history: Uint8Array;
+  readonly historyOverflow: ReadonlyMap<number, string>;
+}
+
+export class FlowStore implements FlowRecords {
   /** The records: slot `s` starts at `s * F.STRIDE`. Replaced when the store grows. */
   f64: Float64Array;
   /** Zeek history letters: slot `s` starts at `s * HISTORY_CAPACITY`. */

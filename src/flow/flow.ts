@@ -14,7 +14,7 @@
  * exact to well under a nanosecond over any capture shorter than a few weeks.
  */
 import { D, E, F, HISTORY_CAPACITY, Tuple, Z } from "./flow-layout.js";
-import { FlowStore } from "./flow-store.js";
+import { FlowStore, type FlowRecords } from "./flow-store.js";
 import { tcpStateOf, type TcpState } from "./tcp-state.js";
 import { zeekStateOf, type ZeekEndpointState } from "./zeek-endpoint-state.js";
 
@@ -290,7 +290,7 @@ export class Flow {
   readonly zeekResp: ZeekEndpoint;
 
   constructor(
-    readonly store: FlowStore,
+    readonly store: FlowRecords,
     private slotNumber = 0,
   ) {
     this.base = slotNumber * F.STRIDE;

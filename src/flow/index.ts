@@ -15,3 +15,5 @@ export {
   zeekSize,
   type ZeekEndpointState,
 } from "./zeek-state.js";
+export { FlowBatchWriter, batchRecords, type FlowBatchData } from "./flow-batch.js";
+export type { FlowRecords } from "./flow-store.js";

@@ -1,7 +1,10 @@
 /** `teardown analyze` and `teardown flow` end to end: outputs, options and exit statuses. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateCapture } from "../../bench/synth-capture.js";
 import { CLI, CORPUS_DIR, REPO_ROOT } from "../differential/capture-files.js";
 import { run } from "../differential/run-tools.js";
 
@@ -73,6 +76,54 @@ describe("teardown analyze", () => {
     ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--fin-gap takes a number of seconds, not "soon"/);
+  });
+});
+
+describe("teardown analyze --threads 2 gives what one thread gives", () => {
+  const runBoth = async (args: readonly string[]): Promise<void> => {
+    const one = await run(process.execPath, [CLI, "analyze", ...args, "--threads", "1"]);
+    const two = await run(process.execPath, [CLI, "analyze", ...args, "--threads", "2"]);
+    assert.equal(two.code, one.code, "exit status");
+    assert.equal(two.stderr, one.stderr, "warnings");
+    assert.ok(two.stdout === one.stdout, "stdout (brief or JSON) differs between 1 and 2 threads");
+  };
+
+  it("on every incident sample, brief and JSON", async () => {
+    for (const name of readdirSync(join(REPO_ROOT, "samples", "incidents"))) {
+      if (!name.endsWith(".pcap")) continue;
+      await runBoth([sample(name)]);
+      await runBoth([sample(name), "--json", "-"]);
+    }
+  });
+
+  it("on damaged and IPv6 corpus captures, and several files read as one", async () => {
+    const corpus = (name: string): string => join(CORPUS_DIR, name);
+    await runBoth([corpus("suricata__bug-1450-04__tls_DER-incomplete-header.pcap"), "--json", "-"]);
+    await runBoth([corpus("zeek__ftp__ipv6.pcap"), "--json", "-"]);
+    await runBoth([sample("probes.pcap"), sample("refused.pcap"), "--json", "-"]);
+  });
+
+  it("across many batches of flows (2,061 connections, 512 a batch)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "teardown-threads-"));
+    try {
+      const path = join(dir, "synth.pcap");
+      generateCapture({ path, shape: "mixed", targetBytes: 40 * 1024 * 1024, seed: 3 });
+      await runBoth([path, "--json", "-"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects a bad --threads value (exit 1)", async () => {
+    const r = await run(process.execPath, [
+      CLI,
+      "analyze",
+      sample("probes.pcap"),
+      "--threads",
+      "3",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--threads takes 1, 2 or auto, not "3"/);
   });
 });
 

@@ -3,11 +3,13 @@
  * prints the incident brief; `--json FILE` (or `-`) writes the whole result, flows streamed as
  * they finish so memory stays bounded by the connections alive at once.
  */
-import { createWriteStream, openSync } from "node:fs";
+import { createWriteStream, openSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import type { Writable } from "node:stream";
 import { Analyzer, type Thresholds } from "../../analysis/index.js";
 import type { CaptureRecord } from "../../capture/index.js";
 import { decodePacket, DecodeCounts, newDecodedPacket } from "../../decode/index.js";
+import { FlowBatchWriter } from "../../flow/index.js";
 import {
   escapeForTerminal,
   formatBrief,
@@ -17,18 +19,43 @@ import {
   writeFlowJson,
 } from "../../report/index.js";
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
+import { AnalysisThread } from "../analysis-thread.js";
 import { LineWriter } from "../output.js";
 import { readCaptureInput, type FileReadResult } from "../read-capture.js";
 import type { CommandIo } from "./packets.js";
 
+/** `--threads`: 1, 2, or 2 when the input is big enough to repay starting a thread. */
+export type ThreadsChoice = "1" | "2" | "auto";
+
 export interface AnalyzeOptions {
   readonly json: string | undefined;
   readonly quiet: boolean;
+  readonly threads: ThreadsChoice;
   readonly thresholds: Thresholds;
 }
 
 export const JSON_SCHEMA = "teardown/1";
 const FLOW_CHUNK_BYTES = 256 * 1024;
+/** Finished flows per batch sent to the analysis thread. */
+const BATCH_FLOWS = 512;
+/** With --threads auto, inputs smaller than this stay on one thread (a thread costs ~40 ms). */
+const THREAD_MIN_BYTES = 8 * 1024 * 1024;
+
+/** Whether to analyse on a second thread: asked for, or worth it for this input on this machine. */
+function useThread(paths: readonly string[], choice: ThreadsChoice): boolean {
+  if (choice !== "auto") return choice === "2";
+  if (availableParallelism() < 2) return false;
+  let bytes = 0;
+  for (const path of paths) {
+    if (path === "-") return true;
+    try {
+      bytes += statSync(path).size;
+    } catch {
+      // Unreadable: reported when it is read.
+    }
+  }
+  return bytes >= THREAD_MIN_BYTES;
+}
 
 export async function runAnalyze(
   paths: readonly string[],
@@ -51,12 +78,28 @@ export async function runAnalyze(
     }
   }
   const json = jsonOut === undefined ? undefined : new LineWriter(jsonOut);
-  // Flows are written as bytes, one per line, and handed over in chunks of FLOW_CHUNK_BYTES.
+  // Flows are written as bytes, one per line, and handed over in chunks of FLOW_CHUNK_BYTES,
+  // here or by the analysis thread.
   const flowBytes = new JsonBytes();
   let firstFlow = true;
   json?.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},"flows":[`);
+  const batch = new FlowBatchWriter(BATCH_FLOWS);
+  const thread = useThread(paths, opts.threads)
+    ? new AnalysisThread(
+        opts.thresholds,
+        json === undefined ? undefined : (chunk) => json.bytes(chunk),
+        (arrays) => batch.recycle(arrays),
+      )
+    : undefined;
   const analyzer = new Analyzer({
     thresholds: opts.thresholds,
+    handOff:
+      thread === undefined
+        ? undefined
+        : (flow, captureEnd, baseSec) => {
+            batch.add(flow, captureEnd);
+            if (batch.full) thread.send(batch.take(baseSec));
+          },
     onFlow: (flow) => {
       if (json === undefined) return;
       if (!firstFlow) flowBytes.raw(",");
@@ -87,12 +130,16 @@ export async function runAnalyze(
         diagnostic: (d) => err(formatDiagnosticLine(path, d)),
       },
       io.stdin,
-      () => json?.ready(),
+      () => thread?.ready() ?? json?.ready(),
     );
     files.push(result);
     frameBase += result.packets;
   }
-  const summary = analyzer.finish();
+  let summary = analyzer.finish();
+  if (thread !== undefined) {
+    if (batch.count > 0) thread.send(batch.take(analyzer.epochOf(0)));
+    summary = await thread.finish();
+  }
   if (analyzer.backwards > 0) {
     err(
       `teardown: warning: ${analyzer.backwards} TCP packets are timestamped earlier than a packet before them ` +

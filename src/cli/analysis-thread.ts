@@ -1,0 +1,100 @@
+/**
+ * Runs the per-flow half of `teardown analyze` (facts, findings, summary, JSON) on a worker
+ * thread (analysis-worker.ts) while this thread reads, decodes and tracks. Finished flows go
+ * over in batches of records whose arrays are transferred, not copied; JSON comes back in
+ * chunks, in flow order. At most a few batches are in flight: the reader waits (`ready()`)
+ * rather than let a fast reader pile flows up in memory.
+ */
+import { Worker } from "node:worker_threads";
+import type { CaptureSummary, Thresholds } from "../analysis/index.js";
+import type { FlowBatchData } from "../flow/index.js";
+
+export type ToAnalysis = { type: "batch"; batch: FlowBatchData } | { type: "end" };
+export type BatchArrays = Pick<FlowBatchData, "f64" | "history" | "captureEnd">;
+export type FromAnalysis =
+  | { type: "batch-done"; json: Uint8Array | undefined; arrays: BatchArrays }
+  | { type: "summary"; json: Uint8Array | undefined; summary: CaptureSummary };
+
+/** Batches sent and not yet analysed before the reader waits. */
+const MAX_IN_FLIGHT = 4;
+
+export class AnalysisThread {
+  private readonly worker: Worker;
+  private inFlight = 0;
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  private readonly summary: Promise<CaptureSummary>;
+
+  /**
+   * `onJson`: each chunk of flows[] JSON, in order (undefined: no JSON wanted); `onDone`: the
+   * arrays of each batch analysed, to be filled again.
+   */
+  constructor(
+    thresholds: Thresholds,
+    onJson: ((chunk: Uint8Array) => void) | undefined,
+    onDone: (arrays: BatchArrays) => void,
+  ) {
+    this.worker = new Worker(new URL("./analysis-worker.js", import.meta.url), {
+      workerData: { thresholds, json: onJson !== undefined },
+    });
+    this.summary = new Promise((resolve, reject) => {
+      this.worker.on("message", (m: FromAnalysis) => {
+        if (m.json !== undefined) onJson?.(m.json);
+        if (m.type === "batch-done") {
+          onDone(m.arrays);
+          this.inFlight--;
+          this.release();
+        } else {
+          resolve(m.summary);
+        }
+      });
+      const fail = (e: Error): void => {
+        this.failure = e;
+        this.release();
+        reject(e);
+      };
+      this.worker.on("error", fail);
+      this.worker.on("exit", (code) => fail(new Error(`analysis thread exited (${code})`)));
+    });
+    // The failure is reported by finish(); until then it only stops the waiting.
+    this.summary.catch(() => undefined);
+  }
+
+  send(batch: FlowBatchData): void {
+    if (this.failure !== undefined) return;
+    this.inFlight++;
+    const message: ToAnalysis = { type: "batch", batch };
+    this.worker.postMessage(message, [
+      batch.f64.buffer as ArrayBuffer,
+      batch.history.buffer as ArrayBuffer,
+      batch.captureEnd.buffer as ArrayBuffer,
+    ]);
+  }
+
+  /** A promise to await before reading on when too many batches are in flight. */
+  ready(): Promise<void> | undefined {
+    if (this.inFlight < MAX_IN_FLIGHT || this.failure !== undefined) return undefined;
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  /** Ends the analysis: the summary once every batch is done (rejects if the thread failed). */
+  async finish(): Promise<CaptureSummary> {
+    if (this.failure === undefined) this.worker.postMessage({ type: "end" } satisfies ToAnalysis);
+    try {
+      return await this.summary;
+    } finally {
+      this.worker.removeAllListeners("exit");
+      await this.worker.terminate();
+    }
+  }
+
+  private release(): void {
+    if (this.wake !== undefined && (this.inFlight < MAX_IN_FLIGHT || this.failure !== undefined)) {
+      const wake = this.wake;
+      this.wake = undefined;
+      wake();
+    }
+  }
+}

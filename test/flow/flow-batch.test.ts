@@ -1,0 +1,92 @@
+/**
+ * Finished flows copied into a batch read back through Flow views exactly as they were in the
+ * store, histories longer than the store keeps included; a batch's arrays can be filled again.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { newDecodedPacket, TCP_ACK, TCP_RST, TCP_SYN } from "../../src/decode/index.js";
+import {
+  batchRecords,
+  Flow,
+  FlowBatchWriter,
+  FlowTracker,
+  type FlowBatchData,
+} from "../../src/flow/index.js";
+
+interface Seen {
+  id: number;
+  history: string;
+  states: string;
+  packets: number;
+  closedBy: string;
+}
+
+function describeFlow(f: Flow): Seen {
+  return {
+    id: f.id,
+    history: f.history,
+    states: JSON.stringify([f.clientEnd.timeline, f.serverEnd.timeline]),
+    packets: f.packets,
+    closedBy: f.closedBy,
+  };
+}
+
+describe("FlowBatchWriter", () => {
+  it("hands over flows that read back the same, in batches, with recycled arrays", () => {
+    const expected: Seen[] = [];
+    const batches: FlowBatchData[] = [];
+    const writer = new FlowBatchWriter(3);
+    const tracker = new FlowTracker({
+      flowEnded(f: Flow): void {
+        expected.push(describeFlow(f));
+        writer.add(f, 0);
+        if (writer.full) batches.push(writer.take(tracker.baseSec));
+      },
+    });
+    const p = newDecodedPacket();
+    p.status = "tcp";
+    p.ipVersion = 4;
+    let frame = 0;
+    for (let port = 1000; port < 1008; port++) {
+      // Each connection: SYN, SYN-ACK, ACK; the last one then gets 40 RSTs with new sequence
+      // numbers, a Zeek history of over 40 letters (more than the store keeps per flow).
+      const send = (fromClient: boolean, flags: number, seq: number, ack: number): void => {
+        p.src0 = fromClient ? 0x0a000001 : 0x0a000002;
+        p.dst0 = fromClient ? 0x0a000002 : 0x0a000001;
+        p.srcPort = fromClient ? port : 80;
+        p.dstPort = fromClient ? 80 : port;
+        p.flags = flags;
+        p.seq = seq;
+        p.ack = ack;
+        frame++;
+        tracker.packet(frame, 1_700_000_000, frame * 1000, p);
+      };
+      send(true, TCP_SYN, 100, 0);
+      send(false, TCP_SYN | TCP_ACK, 500, 101);
+      send(true, TCP_ACK, 101, 501);
+      if (port === 1007) for (let i = 0; i < 40; i++) send(true, TCP_RST, 101 + i * 7, 0);
+    }
+    tracker.end();
+    if (writer.count > 0) batches.push(writer.take(tracker.baseSec));
+    assert.equal(batches.length, 3);
+    assert.ok(
+      expected.some((x) => x.history.length > 40),
+      "a history longer than the store keeps",
+    );
+
+    const seen: Seen[] = [];
+    for (const b of batches) {
+      const view = new Flow(batchRecords(b));
+      for (let i = 0; i < b.count; i++) seen.push(describeFlow(view.show(i)));
+      writer.recycle(b);
+    }
+    assert.deepEqual(seen, expected);
+    // The next batch is filled in arrays given back, not new ones.
+    const reused = batches.map((b) => b.f64);
+    const next = new FlowBatchWriter(3);
+    next.recycle(batches[0]!);
+    const taken = next.take(0);
+    assert.ok(reused.includes(taken.f64) === false, "the batch taken is the one being filled");
+    assert.ok(reused.includes((next as unknown as { f64: Float64Array }).f64));
+  });
+});
