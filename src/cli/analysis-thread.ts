@@ -15,6 +15,8 @@ export type FromAnalysis =
   | { type: "batch-done"; json: Uint8Array | undefined; arrays: BatchArrays }
   | { type: "summary"; json: Uint8Array | undefined; summary: CaptureSummary };
 
+/** The analysis thread's young generation, MiB. */
+const WORKER_YOUNG_MB = 48;
 /** Batches sent and not yet analysed before the reader waits. */
 const MAX_IN_FLIGHT = 4;
 
@@ -36,6 +38,9 @@ export class AnalysisThread {
   ) {
     this.worker = new Worker(new URL("./analysis-worker.js", import.meta.url), {
       workerData: { thresholds, json: onJson !== undefined },
+      // Its garbage is short-lived (findings, text); a young generation as large as the
+      // tracking thread's (--max-semi-space-size) would only add to the peak memory.
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
     });
     this.summary = new Promise((resolve, reject) => {
       this.worker.on("message", (m: FromAnalysis) => {
