@@ -62,27 +62,22 @@ export class FlowStore implements FlowRecords {
   }
 
   release(slot: number): void {
-    if (this.freeCount === this.free.length) {
-      const bigger = new Int32Array(this.free.length * 2);
-      bigger.set(this.free);
-      this.free = bigger;
-    }
+    if (this.freeCount === this.free.length) this.free = doubled(this.free);
     this.free[this.freeCount++] = slot;
     if (this.historyOverflow.size > 0) this.historyOverflow.delete(slot);
   }
 
   private grow(): void {
-    const f64 = new Float64Array(this.f64.length * 2);
-    f64.set(this.f64);
-    this.f64 = f64;
-    const history = new Uint8Array(this.history.length * 2);
-    history.set(this.history);
-    this.history = history;
-    const links = new Int32Array(this.links.length * 2);
-    links.set(this.links);
-    this.links = links;
-    const listOf = new Uint8Array(this.listOf.length * 2);
-    listOf.set(this.listOf);
-    this.listOf = listOf;
+    this.f64 = doubled(this.f64);
+    this.history = doubled(this.history);
+    this.links = doubled(this.links);
+    this.listOf = doubled(this.listOf);
   }
+}
+
+/** A typed array twice as long, starting with `a`'s contents. */
+function doubled<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
+  const bigger = new (a.constructor as new (length: number) => T)(a.length * 2);
+  bigger.set(a);
+  return bigger;
 }
