@@ -130,6 +130,8 @@ export const enum D {
   ZERO_WINDOW_COUNT = 40,
   ZERO_WINDOW_FRAME = 41,
   ZERO_WINDOW_AT = 42,
+  /** IP bytes sent (headers included: Zeek's orig_ip_bytes / resp_ip_bytes). */
+  IP_BYTES = 43,
 }
 
 /**

@@ -177,6 +177,10 @@ export class Direction {
   get zeroWindowAt(): number {
     return this.n(D.ZERO_WINDOW_AT);
   }
+  /** IP bytes sent, headers included (Zeek's orig_ip_bytes / resp_ip_bytes). */
+  get ipBytes(): number {
+    return this.n(D.IP_BYTES);
+  }
 }
 
 /** An endpoint's inferred state and every change of it. */

@@ -318,6 +318,8 @@ export class FlowTracker {
     r[b + F.LAST_FRAME] = frame;
     if (t > r[b + F.END_AT]!) r[b + F.END_AT] = t;
     r[d + D.PACKETS]!++;
+    // The IP header (with any IPv6 extension headers) up to the TCP header, and what follows.
+    r[d + D.IP_BYTES]! += p.payloadOffset - p.tcpHeaderLen - p.ipOffset + p.ipPayloadLen;
     if (r[d + D.FIRST_AT]! < 0) r[d + D.FIRST_AT] = t;
     r[d + D.LAST_AT] = t;
     appendHistory(this.store, b, slot, fromClient, d, p);
