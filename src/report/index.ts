@@ -7,3 +7,4 @@ export { formatBrief, type BriefInput } from "./brief.js";
 export { formatLadder, type LadderPacket } from "./ladder.js";
 export { JsonBytes } from "./json-bytes.js";
 export { writeFlowJson } from "./flow-json.js";
+export type { CaptureInfo, CaptureFileInfo, ReportInput } from "./report-input.js";
