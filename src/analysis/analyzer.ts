@@ -13,6 +13,7 @@ import {
   type Side,
 } from "../flow/index.js";
 import { buildFlowResult, flowFacts, type FlowFacts, type FlowResult } from "./flow-result.js";
+import type { FlowPredicate } from "./flow-filter.js";
 import { SummaryBuilder, type CaptureSummary } from "./summary.js";
 import { defaultThresholds, type Thresholds } from "./thresholds.js";
 
@@ -67,6 +68,8 @@ export interface AnalyzerOptions {
    * called and `finish()` returns an empty summary.
    */
   readonly handOff?: (flow: Flow, captureEnd: number, baseSec: number) => void;
+  /** Only flows this selects are analysed (and handed over); see flow-filter.ts. */
+  readonly select?: FlowPredicate;
   /** Called for each packet of the flow with this id, after it was added (`teardown flow`). */
   readonly follow?: {
     readonly id: number;
@@ -80,6 +83,7 @@ export class Analyzer {
   private readonly analysis: FlowAnalysis;
   private readonly onFlow: (flow: FinishedFlow) => void;
   private readonly handOff: ((flow: Flow, captureEnd: number, baseSec: number) => void) | undefined;
+  private readonly select: FlowPredicate | undefined;
   firstSec = -1;
   firstNsec = 0;
   lastSec = -1;
@@ -93,6 +97,7 @@ export class Analyzer {
     this.thresholds = options.thresholds ?? defaultThresholds();
     this.onFlow = options.onFlow ?? (() => undefined);
     this.handOff = options.handOff;
+    this.select = options.select;
     this.analysis = new FlowAnalysis(this.thresholds);
     const follow = options.follow;
     this.tracker = new FlowTracker(
@@ -144,6 +149,11 @@ export class Analyzer {
     return this.analysis.build();
   }
 
+  /** Epoch seconds of the first packet (meaningless before it). */
+  get startEpoch(): number {
+    return this.firstSec + this.firstNsec * 1e-9;
+  }
+
   /** Epoch seconds of a time relative to the capture's base. */
   epochOf(relative: number): number {
     return this.tracker.baseSec + relative;
@@ -163,6 +173,9 @@ export class Analyzer {
   }
 
   private flowEnded(f: Flow, _reason: FlowEndReason): void {
+    if (this.select !== undefined) {
+      if (!this.select(f, this.tracker.baseSec, this.startEpoch)) return;
+    }
     if (this.handOff !== undefined) this.handOff(f, this.tracker.now, this.tracker.baseSec);
     else this.onFlow(this.analysis.add(f, this.tracker.now, this.tracker.baseSec));
   }

@@ -23,6 +23,12 @@ export {
 } from "./flow-findings.js";
 export { buildFlowResult, flowFacts, addressText } from "./flow-result.js";
 export { seconds, secondsText, secondsPart, nanosPart } from "./seconds.js";
+export {
+  flowPredicate,
+  type FlowPredicate,
+  type FlowSelection,
+  type TimePoint,
+} from "./flow-filter.js";
 export type {
   FlowResult,
   FlowFacts,

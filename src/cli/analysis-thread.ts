@@ -6,10 +6,13 @@
  * rather than let a fast reader pile flows up in memory.
  */
 import { Worker } from "node:worker_threads";
-import type { CaptureSummary, Thresholds } from "../analysis/index.js";
+import type { CaptureSummary, FlowSelection, Thresholds } from "../analysis/index.js";
 import type { FlowBatchData } from "../flow/index.js";
+import type { FlowRecordFormat } from "../report/index.js";
 
-export type ToAnalysis = { type: "batch"; batch: FlowBatchData } | { type: "end" };
+/** A batch, with the first packet's epoch time (for relative --since/--until). */
+export type ToAnalysis =
+  { type: "batch"; batch: FlowBatchData & { readonly startEpoch: number } } | { type: "end" };
 export type BatchArrays = Pick<FlowBatchData, "f64" | "history" | "captureEnd">;
 export type FromAnalysis =
   | { type: "batch-done"; json: Uint8Array | undefined; arrays: BatchArrays }
@@ -28,16 +31,20 @@ export class AnalysisThread {
   private readonly summary: Promise<CaptureSummary>;
 
   /**
-   * `onJson`: each chunk of flows[] JSON, in order (undefined: no JSON wanted); `onDone`: the
-   * arrays of each batch analysed, to be filled again.
+   * `format`: the per-flow records to write (undefined: none), each chunk of which goes to
+   * `onRecords` in flow order; `select`: which flows count; `onDone`: the arrays of each batch
+   * analysed, to be filled again.
    */
   constructor(
     thresholds: Thresholds,
-    onJson: ((chunk: Uint8Array) => void) | undefined,
+    select: FlowSelection,
+    format: FlowRecordFormat | undefined,
+    onRecords: (chunk: Uint8Array) => void,
     onDone: (arrays: BatchArrays) => void,
   ) {
+    const onJson = format === undefined ? undefined : onRecords;
     this.worker = new Worker(new URL("./analysis-worker.js", import.meta.url), {
-      workerData: { thresholds, json: onJson !== undefined },
+      workerData: { thresholds, format, select },
       // Its garbage is short-lived (findings, text); a young generation as large as the
       // tracking thread's (--max-semi-space-size) would only add to the peak memory.
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
@@ -65,10 +72,10 @@ export class AnalysisThread {
     this.summary.catch(() => undefined);
   }
 
-  send(batch: FlowBatchData): void {
+  send(batch: FlowBatchData, startEpoch: number): void {
     if (this.failure !== undefined) return;
     this.inFlight++;
-    const message: ToAnalysis = { type: "batch", batch };
+    const message: ToAnalysis = { type: "batch", batch: { ...batch, startEpoch } };
     this.worker.postMessage(message, [
       batch.f64.buffer as ArrayBuffer,
       batch.history.buffer as ArrayBuffer,

@@ -6,9 +6,14 @@
  * the work run on two cores.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { FlowAnalysis, type Thresholds } from "../analysis/index.js";
+import {
+  FlowAnalysis,
+  flowPredicate,
+  type FlowSelection,
+  type Thresholds,
+} from "../analysis/index.js";
 import { batchRecords, Flow, type FlowBatchData } from "../flow/index.js";
-import { JsonBytes, writeFlowJson } from "../report/index.js";
+import { JsonBytes, writeFlowRecord, type FlowRecordFormat } from "../report/index.js";
 import type { ToAnalysis, FromAnalysis } from "./analysis-thread.js";
 
 /** JSON is sent back once a batch has left at least this much. */
@@ -16,7 +21,12 @@ const JSON_CHUNK_BYTES = 256 * 1024;
 
 const port = parentPort;
 if (port === null) throw new Error("analysis-worker.js runs as a worker thread");
-const { thresholds, json } = workerData as { thresholds: Thresholds; json: boolean };
+const { thresholds, format, select } = workerData as {
+  thresholds: Thresholds;
+  format: FlowRecordFormat | undefined;
+  select: FlowSelection;
+};
+const predicate = flowPredicate(select);
 const analysis = new FlowAnalysis(thresholds);
 const out = new JsonBytes();
 let first = true;
@@ -25,14 +35,14 @@ function send(message: FromAnalysis, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
 
-function batch(b: FlowBatchData): void {
+function batch(b: FlowBatchData & { readonly startEpoch: number }): void {
   const flow = new Flow(batchRecords(b));
   for (let i = 0; i < b.count; i++) {
-    const finished = analysis.add(flow.show(i), b.captureEnd[i]!, b.baseSec);
-    if (!json) continue;
-    if (!first) out.raw(",");
-    writeFlowJson(out, finished);
-    out.raw("\n");
+    flow.show(i);
+    if (predicate !== undefined && !predicate(flow, b.baseSec, b.startEpoch)) continue;
+    const finished = analysis.add(flow, b.captureEnd[i]!, b.baseSec);
+    if (format === undefined) continue;
+    writeFlowRecord(format, out, finished, first);
     first = false;
   }
   // The batch's arrays go back to be filled again.

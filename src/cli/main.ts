@@ -8,7 +8,18 @@
  * million short connections).
  */
 import { createRequire } from "node:module";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { FindingKind } from "../analysis/index.js";
+import { OUTPUT_FORMATS, planOutputs, type OutputFormat } from "./analyze-outputs.js";
+import {
+  parseFailOn,
+  parseFlowId,
+  parseHost,
+  parsePort,
+  parseServer,
+  parseTimePoint,
+  selectionFrom,
+} from "./selection-options.js";
 import { runAnalyze, type ThreadsChoice } from "./commands/analyze.js";
 import { runFlow } from "./commands/flow.js";
 import { runPackets } from "./commands/packets.js";
@@ -54,8 +65,48 @@ Examples:
       "<capture...>",
       "pcap or pcapng files (gzip allowed), read as one capture; - reads standard input",
     )
-    .option("--json <file>", "write the whole result as JSON (schema teardown/1); - for stdout")
+    .addOption(
+      new Option("--format <format>", "what to write: the brief (text), or per-flow records")
+        .choices(OUTPUT_FORMATS)
+        .default("text"),
+    )
+    .option("-o, --output <file>", "where --format writes (default: stdout)")
+    .option(
+      "--json <file>",
+      "also write the whole result as JSON (schema teardown/1); - for stdout",
+    )
     .option("-q, --quiet", "no brief on stdout", false)
+    .option(
+      "--fail-on <list>",
+      "exit with status 3 when a finding of these severities (warning, info) or kinds is present",
+      parseFailOn,
+    )
+    .option(
+      "--host <address>",
+      "only connections with this address at either end (repeatable)",
+      parseHost,
+    )
+    .option(
+      "--port <port>",
+      "only connections with this port at either end (repeatable)",
+      parsePort,
+    )
+    .option(
+      "--server <endpoint>",
+      "only connections to this server: ADDRESS, ADDRESS:PORT, [IPv6]:PORT or :PORT (repeatable)",
+      parseServer,
+    )
+    .option(
+      "--since <time>",
+      "only connections alive at or after: +SECONDS after the capture's start (+90s, +2m), epoch seconds or ISO 8601",
+      parseTimePoint("--since"),
+    )
+    .option(
+      "--until <time>",
+      "only connections alive at or before this time (as --since)",
+      parseTimePoint("--until"),
+    )
+    .option("--flow <id>", "only this flow (repeatable)", parseFlowId)
     .option(
       "--threads <n>",
       "1: all on one thread; 2: per-flow analysis and JSON on a second thread (auto: 2 for inputs of 8 MiB and more, with 2 CPUs)",
@@ -71,16 +122,31 @@ Examples:
   teardown analyze capture.pcap
   teardown analyze capture.pcap --json result.json
   teardown analyze capture.pcap --json - | jq '.summary.servers[0]'
-  teardown analyze capture.pcap --fin-gap 5 --time-wait 30`,
+  teardown analyze capture.pcap --fin-gap 5 --time-wait 30
+  teardown analyze capture.pcap --format ndjson --server 10.0.0.5:443 --since +30s
+  teardown analyze capture.pcap --fail-on warning,refused   # exit status 3 if any is found`,
     )
     .action(async (captures: string[], opts: Record<string, unknown>) => {
+      const outputs = planOutputs({
+        json: opts["json"] as string | undefined,
+        format: opts["format"] as OutputFormat,
+        output: opts["output"] as string | undefined,
+        quiet: opts["quiet"] === true,
+      });
+      if (typeof outputs === "string") {
+        io.stderr.write(outputs + "\n");
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
       process.exitCode = await runAnalyze(
         captures,
         {
-          json: opts["json"] as string | undefined,
-          quiet: opts["quiet"] === true,
+          outputs,
           threads: opts["threads"] as ThreadsChoice,
           thresholds: thresholdsFrom(opts),
+          select: selectionFrom(opts),
+          failOn: opts["failOn"] as ((kind: FindingKind) => boolean) | undefined,
+          version: pkg.version,
         },
         io,
       );

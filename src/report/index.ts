@@ -8,3 +8,4 @@ export { formatLadder, type LadderPacket } from "./ladder.js";
 export { JsonBytes } from "./json-bytes.js";
 export { writeFlowJson } from "./flow-json.js";
 export type { CaptureInfo, CaptureFileInfo, ReportInput } from "./report-input.js";
+export { writeFlowRecord, type FlowRecordFormat } from "./flow-records.js";

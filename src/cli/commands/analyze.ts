@@ -1,26 +1,33 @@
 /**
  * `teardown analyze <capture...>`: rebuilds every TCP connection, labels how each ended, and
- * prints the incident brief; `--json FILE` (or `-`) writes the whole result, flows streamed as
- * they finish so memory stays bounded by the connections alive at once.
+ * reports it: the incident brief (text), Markdown or JUnit for the whole capture, and/or the
+ * per-flow records (the teardown/1 JSON, NDJSON) streamed as flows finish, so memory stays
+ * bounded by the connections alive at once.
  */
-import { createWriteStream, openSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import type { Writable } from "node:stream";
-import { Analyzer, type Thresholds } from "../../analysis/index.js";
+import {
+  Analyzer,
+  flowPredicate,
+  type CaptureSummary,
+  type FindingKind,
+  type FlowSelection,
+  type Thresholds,
+} from "../../analysis/index.js";
 import type { CaptureRecord } from "../../capture/index.js";
 import { decodePacket, DecodeCounts, newDecodedPacket } from "../../decode/index.js";
 import { FlowBatchWriter } from "../../flow/index.js";
 import {
-  escapeForTerminal,
   formatBrief,
   formatDiagnosticLine,
   formatUnsupportedLinkLine,
   JsonBytes,
-  writeFlowJson,
+  writeFlowRecord,
+  type CaptureInfo,
 } from "../../report/index.js";
-import { EXIT_INPUT, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
+import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { AnalysisThread } from "../analysis-thread.js";
-import { LineWriter } from "../output.js";
+import { openOutputs, type OutputPlan, type ReportFormat } from "../analyze-outputs.js";
 import { readCaptureInput, type FileReadResult } from "../read-capture.js";
 import type { CommandIo } from "./packets.js";
 
@@ -28,10 +35,15 @@ import type { CommandIo } from "./packets.js";
 export type ThreadsChoice = "1" | "2" | "auto";
 
 export interface AnalyzeOptions {
-  readonly json: string | undefined;
-  readonly quiet: boolean;
+  /** Where each output goes (see analyze-outputs.ts). */
+  readonly outputs: OutputPlan;
   readonly threads: ThreadsChoice;
   readonly thresholds: Thresholds;
+  /** Which flows the report covers. */
+  readonly select: FlowSelection;
+  /** Finding kinds that make the exit status 3 (`--fail-on`); undefined: none. */
+  readonly failOn: ((kind: FindingKind) => boolean) | undefined;
+  readonly version: string;
 }
 
 export const JSON_SCHEMA = "teardown/1";
@@ -63,50 +75,47 @@ export async function runAnalyze(
   io: CommandIo,
 ): Promise<number> {
   const err = (line: string): void => void io.stderr.write(line + "\n");
-  let jsonOut: Writable | undefined;
-  if (opts.json === "-") jsonOut = io.stdout;
-  else if (opts.json !== undefined) {
-    // Open it before reading anything: a path that cannot be written is a usage error, found
-    // before minutes of analysis rather than after.
-    try {
-      jsonOut = createWriteStream("", { fd: openSync(opts.json, "w") });
-    } catch (e) {
-      err(
-        `teardown: cannot write --json ${escapeForTerminal(opts.json)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-      );
-      return EXIT_USAGE;
-    }
+  // Open every output before reading anything: a path that cannot be written is a usage
+  // error, found before minutes of analysis rather than after.
+  const outputs = openOutputs(opts.outputs, io);
+  if (typeof outputs === "string") {
+    err(outputs);
+    return EXIT_USAGE;
   }
-  const json = jsonOut === undefined ? undefined : new LineWriter(jsonOut);
-  // Flows are written as bytes, one per line, and handed over in chunks of FLOW_CHUNK_BYTES,
-  // here or by the analysis thread.
-  const flowBytes = new JsonBytes();
-  let firstFlow = true;
-  json?.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},"flows":[`);
+  const records = outputs.records;
+  const recordFormat = records?.format;
+  // Flow records are written as bytes and handed over in chunks, here or by the analysis thread.
+  const recordBytes = new JsonBytes();
+  let firstRecord = true;
+  if (recordFormat === "json")
+    records?.writer.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},"flows":[`);
   const batch = new FlowBatchWriter(BATCH_FLOWS);
   const thread = useThread(paths, opts.threads)
     ? new AnalysisThread(
         opts.thresholds,
-        json === undefined ? undefined : (chunk) => json.bytes(chunk),
+        opts.select,
+        recordFormat,
+        (chunk) => records?.writer.bytes(chunk),
         (arrays) => batch.recycle(arrays),
       )
     : undefined;
-  const analyzer = new Analyzer({
+  const select = flowPredicate(opts.select);
+  const analyzer: Analyzer = new Analyzer({
     thresholds: opts.thresholds,
+    // With a thread, the selection is applied there (it needs the finished flow only).
+    select: thread === undefined ? select : undefined,
     handOff:
       thread === undefined
         ? undefined
         : (flow, captureEnd, baseSec) => {
             batch.add(flow, captureEnd);
-            if (batch.full) thread.send(batch.take(baseSec));
+            if (batch.full) thread.send(batch.take(baseSec), analyzer.startEpoch);
           },
     onFlow: (flow) => {
-      if (json === undefined) return;
-      if (!firstFlow) flowBytes.raw(",");
-      writeFlowJson(flowBytes, flow);
-      flowBytes.raw("\n");
-      firstFlow = false;
-      if (flowBytes.length >= FLOW_CHUNK_BYTES) json.bytes(flowBytes.take());
+      if (records === undefined || recordFormat === undefined) return;
+      writeFlowRecord(recordFormat, recordBytes, flow, firstRecord);
+      firstRecord = false;
+      if (recordBytes.length >= FLOW_CHUNK_BYTES) records.writer.bytes(recordBytes.take());
     },
   });
   const decoded = newDecodedPacket();
@@ -130,14 +139,14 @@ export async function runAnalyze(
         diagnostic: (d) => err(formatDiagnosticLine(path, d)),
       },
       io.stdin,
-      () => thread?.ready() ?? json?.ready(),
+      () => thread?.ready() ?? records?.writer.ready(),
     );
     files.push(result);
     frameBase += result.packets;
   }
-  let summary = analyzer.finish();
+  let summary: CaptureSummary = analyzer.finish();
   if (thread !== undefined) {
-    if (batch.count > 0) thread.send(batch.take(analyzer.epochOf(0)));
+    if (batch.count > 0) thread.send(batch.take(analyzer.epochOf(0)), analyzer.startEpoch);
     summary = await thread.finish();
   }
   if (analyzer.backwards > 0) {
@@ -146,9 +155,9 @@ export async function runAnalyze(
         `(first: frame ${analyzer.firstBackwardsFrame}); states are kept in packet order, durations may be off`,
     );
   }
-  const start = analyzer.firstSec < 0 ? 0 : analyzer.firstSec + analyzer.firstNsec * 1e-9;
+  const start = analyzer.firstSec < 0 ? 0 : analyzer.startEpoch;
   const end = analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9;
-  const capture = {
+  const capture: CaptureInfo = {
     files: files.map((f) => ({
       path: f.path,
       packets: f.packets,
@@ -161,31 +170,58 @@ export async function runAnalyze(
     start,
     end,
     timestampsBackwards: analyzer.backwards,
-    // Packets on a closed, finished connection's 4-tuple that started nothing new.
     stragglers: analyzer.latePackets,
     peakLiveConnections: analyzer.peakLiveFlows,
     thresholds: opts.thresholds,
   };
-  if (json !== undefined && jsonOut !== undefined) {
-    if (flowBytes.length > 0) json.bytes(flowBytes.take());
-    json.line(`],"capture":${JSON.stringify(capture)},"summary":${JSON.stringify(summary)}}`);
-    await json.end();
-    if (jsonOut !== io.stdout)
-      await new Promise<void>((resolve, reject) =>
-        jsonOut.end((e?: Error | null) => (e ? reject(e) : resolve())),
-      );
+
+  if (records !== undefined) {
+    if (recordBytes.length > 0) records.writer.bytes(recordBytes.take());
+    const whole = `"capture":${JSON.stringify(capture)},"summary":${JSON.stringify(summary)}}`;
+    if (recordFormat === "json") records.writer.line(`],${whole}`);
+    else records.writer.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},${whole}`);
   }
-  if (!opts.quiet && opts.json !== "-") {
-    io.stdout.write(
-      formatBrief({
-        files: paths,
-        packets: counts.total,
-        tcpPackets: counts.byStatus.tcp,
-        start,
-        end,
-        summary,
-      }) + "\n",
+  if (outputs.report !== undefined) {
+    outputs.report.writer.line(
+      renderReport(outputs.report.format, paths, capture, summary, opts.version),
     );
   }
-  return files.some((f) => f.damaged) ? EXIT_INPUT : EXIT_OK;
+  await outputs.close();
+
+  if (files.some((f) => f.damaged)) return EXIT_INPUT;
+  const failOn = opts.failOn;
+  if (failOn !== undefined) {
+    const hits = (Object.keys(summary.byKind) as FindingKind[]).filter((k) => failOn(k));
+    if (hits.length > 0) {
+      err(
+        `teardown: failing (--fail-on): ${hits.map((k) => `${k} (${summary.byKind[k]})`).join(", ")}`,
+      );
+      return EXIT_FINDINGS;
+    }
+  }
+  return EXIT_OK;
+}
+
+function renderReport(
+  format: ReportFormat,
+  paths: readonly string[],
+  capture: CaptureInfo,
+  summary: CaptureSummary,
+  _version: string,
+): string {
+  switch (format) {
+    case "text":
+      return formatBrief({
+        files: paths,
+        packets: capture.packets,
+        tcpPackets: capture.tcpPackets,
+        start: capture.start,
+        end: capture.end,
+        summary,
+      });
+    default: {
+      const never: never = format;
+      return never;
+    }
+  }
 }

@@ -1,0 +1,116 @@
+/**
+ * Where `teardown analyze` writes what: at most one stream of per-flow records (`--json FILE`,
+ * or `--format json|ndjson` to `--output`, default stdout) and at most one whole-capture report
+ * (the brief, or `--format markdown|junit`), to `--output` or stdout. Every file is opened
+ * before the capture is read, so a path that cannot be written fails at once.
+ */
+import { createWriteStream, openSync } from "node:fs";
+import type { Writable } from "node:stream";
+import type { FlowRecordFormat } from "../report/index.js";
+import { escapeForTerminal } from "../report/index.js";
+import type { CommandIo } from "./commands/packets.js";
+import { LineWriter } from "./output.js";
+
+export type ReportFormat = "text";
+export const OUTPUT_FORMATS = ["text", "json", "ndjson"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** A destination: a file path, or "-" for stdout. */
+export interface OutputPlan {
+  readonly records?: { readonly format: FlowRecordFormat; readonly path: string };
+  readonly report?: { readonly format: ReportFormat; readonly path: string };
+}
+
+export interface OutputChoices {
+  /** `--json FILE|-`. */
+  readonly json: string | undefined;
+  readonly format: OutputFormat;
+  /** `--output FILE|-`. */
+  readonly output: string | undefined;
+  readonly quiet: boolean;
+}
+
+function isRecordFormat(f: OutputFormat): f is FlowRecordFormat {
+  return f === "json" || f === "ndjson";
+}
+
+/** The plan for the options given, or a one-line usage error. */
+export function planOutputs(c: OutputChoices): OutputPlan | string {
+  const target = c.output ?? "-";
+  let records: OutputPlan["records"];
+  let report: OutputPlan["report"];
+  if (isRecordFormat(c.format)) {
+    if (c.json !== undefined)
+      return `teardown: --json and --format ${c.format} both ask for flow records: give one`;
+    records = { format: c.format, path: target };
+  } else if (c.json !== undefined) {
+    records = { format: "json", path: c.json };
+  }
+  if (!isRecordFormat(c.format)) {
+    const onStdout = target === "-";
+    // The brief gives way to records on stdout, and to --quiet; other reports never do.
+    const quiet = c.format === "text" && (c.quiet || (onStdout && records?.path === "-"));
+    if (!quiet) {
+      if (onStdout && records?.path === "-")
+        return `teardown: --format ${c.format} and the flow records cannot both go to stdout: give --output`;
+      report = { format: c.format, path: target };
+    }
+  } else if (!c.quiet && records?.path !== "-") {
+    // Records to a file: the brief still goes to stdout, as with --json FILE.
+    report = { format: "text", path: "-" };
+  }
+  if (
+    records !== undefined &&
+    report !== undefined &&
+    records.path !== "-" &&
+    records.path === report.path
+  )
+    return `teardown: two outputs to one file (${escapeForTerminal(records.path)})`;
+  return { ...(records ? { records } : {}), ...(report ? { report } : {}) };
+}
+
+export interface OpenOutputs {
+  readonly records?: { readonly format: FlowRecordFormat; readonly writer: LineWriter };
+  readonly report?: { readonly format: ReportFormat; readonly writer: LineWriter };
+  /** Flushes everything and closes the files. */
+  close(): Promise<void>;
+}
+
+/** Opens the plan's files; a one-line error when one cannot be written. */
+export function openOutputs(plan: OutputPlan, io: CommandIo): OpenOutputs | string {
+  const streams: Writable[] = [];
+  const open = (path: string, what: string): LineWriter | string => {
+    if (path === "-") return new LineWriter(io.stdout);
+    try {
+      const stream = createWriteStream("", { fd: openSync(path, "w") });
+      streams.push(stream);
+      return new LineWriter(stream);
+    } catch (e) {
+      return `teardown: cannot write ${what} ${escapeForTerminal(path)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+    }
+  };
+  let records: OpenOutputs["records"];
+  let report: OpenOutputs["report"];
+  if (plan.records !== undefined) {
+    const w = open(plan.records.path, plan.records.format === "json" ? "--json" : "--output");
+    if (typeof w === "string") return w;
+    records = { format: plan.records.format, writer: w };
+  }
+  if (plan.report !== undefined) {
+    const w = open(plan.report.path, "--output");
+    if (typeof w === "string") return w;
+    report = { format: plan.report.format, writer: w };
+  }
+  return {
+    ...(records ? { records } : {}),
+    ...(report ? { report } : {}),
+    async close(): Promise<void> {
+      await records?.writer.end();
+      await report?.writer.end();
+      for (const s of streams)
+        await new Promise<void>((resolve, reject) =>
+          s.end((e?: Error | null) => (e ? reject(e) : resolve())),
+        );
+    },
+  };
+}
