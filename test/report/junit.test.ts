@@ -1,0 +1,313 @@
+/**
+ * The JUnit report over real captures (the incident samples, read together as one capture so
+ * that there are several servers), parsed back with fast-xml-parser and checked against the
+ * summary; and over hostile file names and addresses, which must leave the XML well-formed.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { Analyzer, FINDING_KINDS, type FindingKind } from "../../src/analysis/index.js";
+import { CaptureReader } from "../../src/capture/index.js";
+import { DecodeCounts, decodePacket, newDecodedPacket } from "../../src/decode/index.js";
+import { formatJunit, type CaptureFileInfo, type ReportInput } from "../../src/report/index.js";
+import { REPO_ROOT } from "../differential/capture-files.js";
+
+const INCIDENTS = [
+  "client-timeout",
+  "http2-storm",
+  "connection-close",
+  "unread-body",
+  "accept-backlog",
+  "keepalive-reuse",
+  "probes",
+  "refused",
+];
+const KINDS = Object.keys(FINDING_KINDS) as FindingKind[];
+const isWarning = (kind: FindingKind): boolean => FINDING_KINDS[kind].severity === "warning";
+
+/** Reads captures as `teardown analyze` does (frames numbered on across files). */
+function reportInput(paths: readonly string[]): ReportInput {
+  const analyzer = new Analyzer();
+  const decoded = newDecodedPacket();
+  const counts = new DecodeCounts();
+  const files: CaptureFileInfo[] = [];
+  let frameBase = 0;
+  for (const path of paths) {
+    const base = frameBase;
+    const reader = new CaptureReader({
+      packet(rec) {
+        decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
+        counts.add(decoded, base + rec.frame);
+        if (decoded.status === "tcp")
+          analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
+      },
+      diagnostic: () => undefined,
+    });
+    reader.push(readFileSync(join(REPO_ROOT, path)));
+    reader.end();
+    files.push({ path, packets: reader.packets, damaged: reader.error !== undefined, gzip: false });
+    frameBase += reader.packets;
+  }
+  const summary = analyzer.finish();
+  return {
+    capture: {
+      files,
+      packets: counts.total,
+      tcpPackets: counts.byStatus.tcp,
+      notDecoded: { ...counts.byStatus, tcp: undefined },
+      start: analyzer.firstSec < 0 ? 0 : analyzer.firstSec + analyzer.firstNsec * 1e-9,
+      end: analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9,
+      timestampsBackwards: analyzer.backwards,
+      stragglers: analyzer.latePackets,
+      peakLiveConnections: analyzer.peakLiveFlows,
+      thresholds: analyzer.thresholds,
+    },
+    summary,
+    version: "0.0.0-test",
+  };
+}
+
+interface Failure {
+  "@_message": string;
+  "@_type": string;
+  "#text": string;
+}
+interface TestCase {
+  "@_classname": string;
+  "@_name": string;
+  "@_time": string;
+  failure?: Failure;
+  "system-out"?: string;
+}
+interface Counts {
+  "@_name": string;
+  "@_tests": string;
+  "@_failures": string;
+  "@_errors": string;
+  "@_skipped": string;
+  "@_time": string;
+  "@_timestamp"?: string;
+}
+interface TestSuite extends Counts {
+  properties: { property: { "@_name": string; "@_value": string }[] };
+  testcase: TestCase[];
+  "system-out": string;
+}
+interface Report {
+  testsuites: Counts & { testsuite: TestSuite[] };
+}
+
+/** Validates, then parses back with every value kept as text. */
+function parse(xml: string): Report {
+  assert.equal(XMLValidator.validate(xml), true, "well-formed XML");
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "@_",
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    isArray: (name) => ["testsuite", "testcase", "property"].includes(name),
+  });
+  return parser.parse(xml) as Report;
+}
+
+/** Characters XML 1.0 (2.2) does not allow, even as references. */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+describe("formatJunit", () => {
+  const input = reportInput(INCIDENTS.map((name) => `samples/incidents/${name}.pcap`));
+  const s = input.summary;
+  const xml = formatJunit(input, isWarning);
+  const report = parse(xml);
+  const suite = report.testsuites.testsuite[0] as TestSuite;
+  const cases = suite.testcase;
+  const present = KINDS.filter((k) => (s.byKind[k] ?? 0) > 0);
+
+  it("is testsuites > one testsuite named teardown, with consistent counts", () => {
+    assert.equal(report.testsuites.testsuite.length, 1);
+    assert.equal(suite["@_name"], "teardown");
+    const failing = cases.filter((c) => c.failure !== undefined).length;
+    for (const counts of [report.testsuites, suite]) {
+      assert.equal(counts["@_tests"], String(cases.length));
+      assert.equal(counts["@_failures"], String(failing));
+      assert.equal(counts["@_errors"], "0");
+      assert.equal(counts["@_skipped"], "0");
+      assert.equal(
+        Number(counts["@_time"]).toFixed(1),
+        (input.capture.end - input.capture.start).toFixed(1),
+      );
+      assert.match(counts["@_timestamp"] ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+    }
+    assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites'));
+  });
+
+  it("has a test case for every kind of the catalogue", () => {
+    const findings = cases.filter((c) => c["@_classname"] === "teardown.findings");
+    assert.deepEqual(
+      findings.map((c) => c["@_name"]),
+      KINDS,
+    );
+    for (const c of findings) {
+      const kind = c["@_name"] as FindingKind;
+      if ((s.byKind[kind] ?? 0) === 0) {
+        assert.equal(c.failure, undefined, `${kind} absent: passes`);
+        assert.equal(c["system-out"], undefined);
+      }
+    }
+  });
+
+  it("fails the present warning kinds, with their count, meaning and example flows", () => {
+    assert.ok(present.filter(isWarning).length >= 4, "the samples show several warnings");
+    const failed = cases
+      .filter((c) => c["@_classname"] === "teardown.findings" && c.failure !== undefined)
+      .map((c) => c["@_name"]);
+    assert.deepEqual(failed, present.filter(isWarning));
+    for (const kind of present.filter(isWarning)) {
+      const c = cases.find((x) => x["@_classname"] === "teardown.findings" && x["@_name"] === kind);
+      const failure = c?.failure;
+      assert.ok(failure !== undefined, kind);
+      assert.equal(failure["@_type"], kind);
+      assert.match(failure["@_message"], new RegExp(`found ${s.byKind[kind]} times?`));
+      assert.ok(failure["#text"].includes(FINDING_KINDS[kind].meaning), `${kind}: meaning`);
+      for (const sv of s.servers) {
+        const k = sv.findings.find((f) => f.kind === kind);
+        if (k === undefined) continue;
+        assert.ok(
+          failure["#text"].includes(`- ${sv.ip}:${sv.port}: ${k.count} time`) &&
+            failure["#text"].includes(`flows ${k.flows.join(", ")}`),
+          `${kind}: examples at ${sv.ip}:${sv.port}`,
+        );
+      }
+    }
+  });
+
+  it("passes the present info kinds with their count in system-out", () => {
+    const info = present.filter((k) => !isWarning(k));
+    assert.ok(info.length >= 2, "the samples show probes and refusals");
+    for (const kind of info) {
+      const c = cases.find((x) => x["@_classname"] === "teardown.findings" && x["@_name"] === kind);
+      assert.equal(c?.failure, undefined, kind);
+      assert.match(c?.["system-out"] ?? "", new RegExp(`found ${s.byKind[kind]} times?`));
+    }
+  });
+
+  it("has a test case per server for each kind it shows, failing likewise", () => {
+    const perServer = cases.filter((c) => c["@_classname"] === "teardown.servers");
+    const expected = s.servers.flatMap((sv) =>
+      sv.findings.map((f) => ({ name: `${f.kind} @ ${sv.ip}:${sv.port}`, f })),
+    );
+    assert.equal(perServer.length, expected.length);
+    for (const { name, f } of expected) {
+      const c = perServer.find((x) => x["@_name"] === name);
+      assert.ok(c !== undefined, name);
+      assert.equal(c.failure !== undefined, isWarning(f.kind), `${name}: fails iff a warning`);
+      const text = c.failure?.["#text"] ?? c["system-out"] ?? "";
+      assert.match(
+        text,
+        new RegExp(`Found ${f.count} times?, (e\\.g\\. )?flows? ${f.flows.join(", ")}`),
+      );
+    }
+  });
+
+  it("lets the caller choose what fails", () => {
+    const none = parse(formatJunit(input, () => false));
+    assert.equal(none.testsuites["@_failures"], "0");
+    const probes = parse(formatJunit(input, (k) => k === "probe"));
+    const failed = probes.testsuites.testsuite[0]?.testcase.filter((c) => c.failure !== undefined);
+    assert.ok(failed !== undefined && failed.length >= 2);
+    assert.ok(failed.every((c) => c.failure?.["@_type"] === "probe"));
+  });
+
+  it("records the capture in properties", () => {
+    const props = suite.properties.property;
+    const value = (name: string): string[] =>
+      props.filter((p) => p["@_name"] === name).map((p) => p["@_value"]);
+    assert.deepEqual(
+      value("capture.file"),
+      input.capture.files.map((f) => f.path),
+    );
+    assert.deepEqual(value("capture.packets"), [String(input.capture.packets)]);
+    assert.deepEqual(value("threshold.fin-gap"), [String(input.capture.thresholds.finGapSec)]);
+  });
+
+  it("passes every kind of an empty capture", () => {
+    const empty = parse(
+      formatJunit(
+        {
+          ...input,
+          capture: { ...input.capture, files: [], packets: 0, tcpPackets: 0, start: 0, end: 0 },
+          summary: {
+            ...s,
+            flows: 0,
+            connections: 0,
+            probes: 0,
+            byKind: {},
+            servers: [],
+            clients: [],
+          },
+        },
+        isWarning,
+      ),
+    );
+    assert.equal(empty.testsuites["@_tests"], String(KINDS.length));
+    assert.equal(empty.testsuites["@_failures"], "0");
+    assert.equal(empty.testsuites["@_timestamp"], undefined);
+  });
+});
+
+describe("formatJunit with hostile names", () => {
+  const base = reportInput(["samples/incidents/client-timeout.pcap"]);
+  const hostile =
+    `<script>alert("x")</script>]]><![CDATA[ & &amp; 'q' "dq" ` +
+    "\u0000\u0001\u0008\u000b\u000c\u001b[31m\u007f\u0085\ud800\uffff\ufffe\u202e \t\n\r end";
+  // What the report shows instead: controls and forbidden characters as escapes.
+  const shown =
+    `<script>alert("x")</script>]]><![CDATA[ & &amp; 'q' "dq" ` +
+    "\\x00\\x01\\x08\\x0b\\x0c\\x1b[31m\\x7f\\x85\\ud800\\uffff\\ufffe\\u202e \\t\\n\\r end";
+  const sv = base.summary.servers[0];
+  assert.ok(sv !== undefined);
+  const input: ReportInput = {
+    ...base,
+    capture: {
+      ...base.capture,
+      files: [{ path: hostile, packets: 54, damaged: false, gzip: false }],
+    },
+    // Addresses are formatted by the decoder, but the model is a string: it is escaped anyway.
+    summary: { ...base.summary, servers: [{ ...sv, ip: hostile }] },
+    version: hostile,
+  };
+  const xml = formatJunit(input, isWarning);
+
+  it("is well-formed, with no character XML 1.0 forbids", () => {
+    assert.equal(XMLValidator.validate(xml), true);
+    assert.doesNotMatch(xml, NOT_XML_CHAR);
+    assert.doesNotMatch(xml, /<script|<!\[CDATA\[/);
+  });
+
+  it("writes an attribute whose value is true in full", () => {
+    // fast-xml-parser's builder writes such an attribute bare (HTML style) unless told not to.
+    const report = parse(formatJunit({ ...input, version: "true" }, isWarning));
+    const props = report.testsuites.testsuite[0]?.properties.property ?? [];
+    assert.equal(props.find((p) => p["@_name"] === "teardown.version")?.["@_value"], "true");
+  });
+
+  it("round-trips the names, controls shown escaped", () => {
+    const suite = parse(xml).testsuites.testsuite[0];
+    assert.ok(suite !== undefined);
+    const props = suite.properties.property;
+    assert.deepEqual(
+      props.filter((p) => p["@_name"] === "capture.file").map((p) => p["@_value"]),
+      [shown],
+    );
+    assert.equal(props.find((p) => p["@_name"] === "teardown.version")?.["@_value"], shown);
+    const perServer = suite.testcase.filter((c) => c["@_classname"] === "teardown.servers");
+    assert.ok(perServer.length > 0);
+    for (const c of perServer) {
+      assert.ok(c["@_name"].endsWith(` @ ${shown}:${sv.port}`), c["@_name"]);
+      assert.ok(c.failure?.["@_message"].includes(`at ${shown}:${sv.port}`));
+      assert.ok(c.failure?.["#text"].includes(`teardown flow ${shown} <id>`));
+    }
+  });
+});
