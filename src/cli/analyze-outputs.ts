@@ -11,8 +11,8 @@ import { escapeForTerminal } from "../report/index.js";
 import type { CommandIo } from "./commands/packets.js";
 import { LineWriter } from "./output.js";
 
-export type ReportFormat = "text";
-export const OUTPUT_FORMATS = ["text", "json", "ndjson"] as const;
+export type ReportFormat = "text" | "markdown" | "junit";
+export const OUTPUT_FORMATS = ["text", "json", "ndjson", "markdown", "junit"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** A destination: a file path, or "-" for stdout. */

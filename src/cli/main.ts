@@ -25,6 +25,7 @@ import { runFlow } from "./commands/flow.js";
 import { runPackets } from "./commands/packets.js";
 import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
 import { addThresholdOptions, thresholdsFrom } from "./threshold-options.js";
+import { applyConfigFile, CONFIG_FILE_NAME, type ConfigParsers } from "./config-file.js";
 
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
@@ -126,7 +127,20 @@ Examples:
   teardown analyze capture.pcap --format ndjson --server 10.0.0.5:443 --since +30s
   teardown analyze capture.pcap --fail-on warning,refused   # exit status 3 if any is found`,
     )
-    .action(async (captures: string[], opts: Record<string, unknown>) => {
+    .option("--config <file>", `defaults for options (else ./${CONFIG_FILE_NAME} if present)`)
+    .action(async (captures: string[], _opts: Record<string, unknown>, command: Command) => {
+      const problem = applyConfigFile(
+        command,
+        _opts["config"] as string | undefined,
+        "analyze",
+        analyzeConfigParsers(),
+      );
+      if (problem !== undefined) {
+        io.stderr.write(problem + "\n");
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      const opts = command.opts();
       const outputs = planOutputs({
         json: opts["json"] as string | undefined,
         format: opts["format"] as OutputFormat,
@@ -169,7 +183,15 @@ Examples:
   teardown flow capture.pcap 12
   teardown flow capture.pcap 12 --fin-gap 5`,
     )
-    .action(async (args: string[], opts: Record<string, unknown>) => {
+    .option("--config <file>", `defaults for options (else ./${CONFIG_FILE_NAME} if present)`)
+    .action(async (args: string[], given: Record<string, unknown>, command: Command) => {
+      const problem = applyConfigFile(command, given["config"] as string | undefined, "flow", {});
+      if (problem !== undefined) {
+        io.stderr.write(problem + "\n");
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      const opts = command.opts();
       // commander allows a variadic argument only last: the id is taken off the end.
       const captures = args.slice(0, -1);
       const id = Number(args.at(-1));
@@ -222,6 +244,25 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+function parseFormat(value: string): OutputFormat {
+  const known: readonly string[] = OUTPUT_FORMATS;
+  if (known.includes(value)) return value as OutputFormat;
+  throw new InvalidArgumentError(`format takes ${OUTPUT_FORMATS.join(", ")}, not "${value}"`);
+}
+
+/** What a config file's "analyze" section may set, parsed as on the command line. */
+function analyzeConfigParsers(): ConfigParsers {
+  return {
+    format: parseFormat,
+    failOn: parseFailOn,
+    threads: parseThreads,
+    quiet: (v: string): boolean => {
+      if (v === "true" || v === "false") return v === "true";
+      throw new InvalidArgumentError(`quiet takes true or false, not ${v}`);
+    },
+  };
+}
 
 function parseThreads(value: string): ThreadsChoice {
   if (value === "auto" || value === "1" || value === "2") return value;

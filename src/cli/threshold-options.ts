@@ -28,6 +28,13 @@ export function addThresholdOptions(command: Command): Command {
   return command;
 }
 
+/** The attribute name of a threshold's option in commander's parsed options (`finGap`). */
+export function thresholdOptionName(name: ThresholdName): string {
+  const entry = OPTIONS.find((o) => o.name === name);
+  if (entry === undefined) throw new Error(`no option for threshold ${name}`);
+  return entry.option.attributeName();
+}
+
 /** Thresholds from a command's parsed options, defaults for the rest. */
 export function thresholdsFrom(opts: Record<string, unknown>): Thresholds {
   const thresholds: Record<ThresholdName, number> = { ...defaultThresholds() };

@@ -8,6 +8,7 @@ import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import {
   Analyzer,
+  FINDING_KINDS,
   flowPredicate,
   type CaptureSummary,
   type FindingKind,
@@ -20,10 +21,13 @@ import { FlowBatchWriter } from "../../flow/index.js";
 import {
   formatBrief,
   formatDiagnosticLine,
+  formatJunit,
+  formatMarkdown,
   formatUnsupportedLinkLine,
   JsonBytes,
   writeFlowRecord,
   type CaptureInfo,
+  type ReportInput,
 } from "../../report/index.js";
 import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { AnalysisThread } from "../analysis-thread.js";
@@ -183,7 +187,7 @@ export async function runAnalyze(
   }
   if (outputs.report !== undefined) {
     outputs.report.writer.line(
-      renderReport(outputs.report.format, paths, capture, summary, opts.version),
+      renderReport(outputs.report.format, paths, { capture, summary, version: opts.version }, opts),
     );
   }
   await outputs.close();
@@ -205,20 +209,27 @@ export async function runAnalyze(
 function renderReport(
   format: ReportFormat,
   paths: readonly string[],
-  capture: CaptureInfo,
-  summary: CaptureSummary,
-  _version: string,
+  input: ReportInput,
+  opts: AnalyzeOptions,
 ): string {
   switch (format) {
     case "text":
       return formatBrief({
         files: paths,
-        packets: capture.packets,
-        tcpPackets: capture.tcpPackets,
-        start: capture.start,
-        end: capture.end,
-        summary,
+        packets: input.capture.packets,
+        tcpPackets: input.capture.tcpPackets,
+        start: input.capture.start,
+        end: input.capture.end,
+        summary: input.summary,
       });
+    case "markdown":
+      return formatMarkdown(input);
+    case "junit":
+      // Without --fail-on, the warnings fail their test cases.
+      return formatJunit(
+        input,
+        opts.failOn ?? ((kind) => FINDING_KINDS[kind].severity === "warning"),
+      );
     default: {
       const never: never = format;
       return never;
