@@ -11,3 +11,17 @@ export type { CaptureInfo, CaptureFileInfo, ReportInput } from "./report-input.j
 export { writeFlowRecord, type FlowRecordFormat } from "./flow-records.js";
 export { formatMarkdown } from "./markdown.js";
 export { formatJunit } from "./junit.js";
+export {
+  zeekConnLogHeader,
+  zeekConnLogRow,
+  zeekConnLogFooter,
+  zeekString,
+  zeekStringSet,
+  zeekUid,
+  zeekDuration,
+  zeekSeconds,
+  zeekLogTime,
+  ZEEK_CONN_FIELDS,
+  ZEEK_CONN_TYPES,
+  ZEEK_UID_DIGITS,
+} from "./zeek-conn-log.js";
