@@ -1,8 +1,12 @@
 /**
  * The catalogue of finding kinds: each kind's stable id, severity, a one-line meaning, how it
- * shows on the wire, and its usual causes (from ../shared/INCIDENTS.md). Ids are stable: added,
- * never renamed. `teardown explain` and the README are generated from this table.
+ * shows on the wire, its usual causes and their fixes (from ../shared/INCIDENTS.md, with the Go
+ * net/http setting where an incident names one, and the equivalent elsewhere), and the
+ * thresholds its rule in flow-findings.ts compares against. Ids are stable: added, never
+ * renamed. `teardown explain` and the README are generated from this table.
  */
+import type { ThresholdName } from "./thresholds.js";
+
 export type Severity = "info" | "warning";
 
 export interface FindingKindInfo {
@@ -11,6 +15,10 @@ export interface FindingKindInfo {
   readonly meaning: string;
   readonly wire: string;
   readonly causes: readonly string[];
+  /** What to change, one step per entry, in the order to try them. */
+  readonly fixes: readonly string[];
+  /** The thresholds the rule compares against (absent: the rule has none). */
+  readonly thresholds?: readonly ThresholdName[];
 }
 
 export const FINDING_KINDS = {
@@ -25,6 +33,14 @@ export const FINDING_KINDS = {
       "A server handler blocked on a slow dependency or a lock.",
       "A full accept backlog: the kernel completed the handshake and took the request, the application never accepted it.",
     ],
+    fixes: [
+      "Make the server answer inside the client's deadline: find the handler blocked on a slow dependency or a lock and bound it (Go: pass r.Context(), which the server cancels when the client goes away, to downstream calls, or wrap the handler in http.TimeoutHandler).",
+      "Or give the client a timeout that fits the server's real response time (Go: http.Client.Timeout, Transport.ResponseHeaderTimeout, a context.WithTimeout deadline; elsewhere the request or read timeout of the client library or proxy, such as nginx proxy_read_timeout).",
+      "Retry with backoff and a retry budget, not at once: an HTTP/1.1 client that times out must close the connection (a late response could not be told apart from the next one), so every timeout costs a connection, and immediate retries churn new ones while FIN_WAIT_2 and TIME_WAIT pile up on the client.",
+      "If the timeout fires while a burst of requests opens many new connections at once (each handshake slower, requests sent late), let the requests share connections: Go: raise Transport.MaxIdleConnsPerHost from its default of 2, cap new dials with Transport.MaxConnsPerHost; for HTTP/2, use http2.Transport directly rather than the upgrade path of http2.ConfigureTransport, which dialed a new TLS connection for each request beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS (250 on Go servers), or raise that limit on the server (http2.Server.MaxConcurrentStreams).",
+      "If the server never accepted the connection (see server-silent), raise its accept capacity rather than the client's timeout.",
+    ],
+    thresholds: ["clientTimeoutSec"],
   },
   "rst-unread-data": {
     severity: "warning",
@@ -36,6 +52,12 @@ export const FINDING_KINDS = {
       "The response body was not read to EOF before Close (Go: resp.Body.Close() without io.Copy(io.Discard, resp.Body)), so the connection cannot return to the pool.",
       "SO_LINGER with a zero timeout set while data was pending (indistinguishable on the wire).",
     ],
+    fixes: [
+      "Go: read the response body to EOF before closing it, even when only the status code matters: io.Copy(io.Discard, resp.Body), then resp.Body.Close() (bound the drain with io.LimitReader when bodies are large). A body closed early makes the Transport drop the connection instead of returning it to the pool.",
+      "Other stacks: consume the response before releasing the connection (Apache HttpClient: EntityUtils.consume; any socket code: read until read() returns 0 before close()).",
+      "A side that must close without reading everything: shut down its sending side first (shutdown(SHUT_WR); Go: TCPConn.CloseWrite), keep reading briefly, then close, so the peer gets FIN and the data before any RST (Go's http.Server does this for request bodies it did not read).",
+      "If the code sets SO_LINGER with a zero timeout (Go: TCPConn.SetLinger(0)), the RST is deliberate; remove it unless dropping unsent and unread data is the intent.",
+    ],
   },
   "rst-after-close": {
     severity: "warning",
@@ -46,6 +68,11 @@ export const FINDING_KINDS = {
     causes: [
       "A late response after the client gave up (client timeout).",
       "The active closer's FIN_WAIT_2 expired (tcp_fin_timeout) before the passive side closed.",
+    ],
+    fixes: [
+      "If the RST answers a late response after the client gave up (a client-timeout on the same flow), fix the timeout mismatch (see client-timeout): the RST is harmless, the wasted request is not.",
+      "If the active closer's FIN_WAIT_2 expired before the passive side closed (Linux: net.ipv4.tcp_fin_timeout, 60 s by default), make the passive side close promptly (see long-fin-gap); raising tcp_fin_timeout only moves the RST later.",
+      "Servers: stop work when the client goes away (Go: check r.Context().Done() in long handlers) so no late response is written to a connection the client has closed.",
     ],
   },
   "long-fin-gap": {
@@ -59,6 +86,13 @@ export const FINDING_KINDS = {
       "Connections accepted late from a full accept backlog (netutil.LimitListener).",
       "A connection leak: the application never closes.",
     ],
+    fixes: [
+      "Close as soon as the peer's FIN is read: when read() returns 0 (Go: io.EOF), call Close(). A passive side that does so sends its FIN within milliseconds.",
+      "Unblock handlers: a server connection stays in CLOSE_WAIT until its handler returns, so bound slow work with deadlines (Go: context.WithTimeout on downstream calls, r.Context(), which the server cancels when the client leaves, http.Server.WriteTimeout).",
+      "If connections wait in the accept queue (no process owns them yet): Go: raise the limit of netutil.LimitListener, or set http.Server.IdleTimeout so idle keep-alive connections stop holding its slots; any server: size its connection limit or worker pool for keep-alive clients and proxies.",
+      "Find the owner on the host: ss -tnp state close-wait lists the sockets with their process (none: never accepted, see server-silent) and Recv-Q.",
+    ],
+    thresholds: ["finGapSec"],
   },
   "close-wait-at-end": {
     severity: "warning",
@@ -70,6 +104,12 @@ export const FINDING_KINDS = {
       "An application that does not close connections its peer closed (a leak).",
       "A blocked handler.",
     ],
+    fixes: [
+      "Close connections the peer closed: handle EOF (read() returning 0; Go: io.EOF) by closing. Go clients: always call resp.Body.Close(), or the pooled connection stays in CLOSE_WAIT after the server's idle timeout closes its side.",
+      "Unblock stuck handlers with deadlines (see long-fin-gap). A socket that ss -tnp state close-wait shows with no process was never accepted (see server-silent).",
+      "If the capture ended just after the FIN, capture longer before concluding: this finding only says the second FIN was not seen before the flow ended (the end of the capture, or --idle-timeout of silence).",
+    ],
+    thresholds: ["finGapSec", "idleTimeoutSec"],
   },
   "server-silent": {
     severity: "warning",
@@ -81,6 +121,12 @@ export const FINDING_KINDS = {
       "A full accept queue: the application limits concurrent connections (netutil.LimitListener) or is stuck.",
       "A server that reads the whole request only after another slow event.",
     ],
+    fixes: [
+      "Let the application accept: Go: raise n in netutil.LimitListener(l, n), or set http.Server.IdleTimeout so idle keep-alive connections stop holding its slots (in one incident, a proxy's keep-alive connections filled the limit and probes waited 90 s for their FIN); any server: size connection limits and worker pools for keep-alive clients.",
+      "Confirm on the server: ss -lnt shows the listener's accept queue (Recv-Q) near its backlog (Send-Q), and nstat -az TcpExtListenOverflows rises; raise net.core.somaxconn only once the accept rate is fixed, as a longer queue only waits longer.",
+      "Make health checks exercise the application, not only the kernel: an HTTP check (Kubernetes httpGet, curl) fails where a TCP connect (tcpSocket, telnet) succeeds from the backlog.",
+    ],
+    thresholds: ["finGapSec"],
   },
   "abortive-close": {
     severity: "warning",
@@ -92,6 +138,12 @@ export const FINDING_KINDS = {
       "A killed process.",
       "A middlebox (load balancer, firewall) resetting idle connections.",
     ],
+    fixes: [
+      "If the application sets SO_LINGER with a zero timeout to avoid TIME_WAIT (Go: TCPConn.SetLinger(0)), prefer a normal close and connection reuse: an abortive close discards unsent data and the peer sees connection reset by peer.",
+      "Look for a killed process or a restarted host at the RST's time (OOM killer, deploys, Kubernetes restarts): a kernel that no longer knows a connection answers anything on it with RST (RFC 9293 3.5.2).",
+      "For a middlebox resetting idle connections (load balancer, NAT or firewall idle timeout), keep pooled connections' idle time below its timeout (Go: Transport.IdleConnTimeout on clients, http.Server.IdleTimeout on servers) or send TCP keepalives (on by default in Go: net.Dialer.KeepAlive).",
+      "Capture at both ends to tell them apart: a RST that one side's capture shows arriving but the other side's capture never shows leaving came from a middlebox.",
+    ],
   },
   refused: {
     severity: "info",
@@ -101,6 +153,11 @@ export const FINDING_KINDS = {
     causes: [
       "No process listening on the port (service down or wrong port).",
       "A firewall rejecting with RST.",
+    ],
+    fixes: [
+      "Start the service, or point the client at the right address and port: ss -lnt on the server lists what listens; a service bound to 127.0.0.1 refuses connections to the host's other addresses.",
+      "If a firewall rejects with RST (iptables -j REJECT --reject-with tcp-reset), open the port or fix the rule.",
+      "Clients: treat refused as a fast failure and retry with backoff (Go reports it as connect: connection refused, syscall.ECONNREFUSED), not in a tight loop.",
     ],
   },
   "syn-unanswered": {
@@ -112,6 +169,12 @@ export const FINDING_KINDS = {
       "A host down or unreachable.",
       "A firewall dropping.",
       "A full SYN queue (SYN flood, or a stuck listener).",
+    ],
+    fixes: [
+      "Check the path: the host up, the address right, routes, security groups and firewalls that drop (iptables -j DROP) rather than reject.",
+      "If the host is up, check its listener: Linux drops SYNs while the accept queue is full (nstat -az TcpExtListenOverflows TcpExtListenDrops rising); make the application accept faster or raise the backlog (net.core.somaxconn, which Go uses as its listen backlog).",
+      "Under a SYN flood, keep net.ipv4.tcp_syncookies on (Linux's default).",
+      "Clients: choose the connect timeout deliberately (Go: net.Dialer.Timeout): Linux retransmits an unanswered SYN after 1, 3, 7, 15 s... and gives up after net.ipv4.tcp_syn_retries (6, about 127 s).",
     ],
   },
   probe: {
@@ -125,6 +188,10 @@ export const FINDING_KINDS = {
       "Port scanners.",
       "telnet/nc checks.",
     ],
+    fixes: [
+      "Usually nothing: teardown counts probes apart from connections; leave the checker's traffic out of a capture (tcpdump 'not host CHECKER') if it drowns the rest.",
+      "If probes pile up in CLOSE_WAIT or as server-silent, make the check test the application (an HTTP check, Kubernetes httpGet rather than tcpSocket): a TCP connect succeeds from the kernel's backlog even when the application does not accept.",
+    ],
   },
   "slow-handshake": {
     severity: "warning",
@@ -136,6 +203,12 @@ export const FINDING_KINDS = {
       "Packet loss (the SYN retransmitted after 1 s).",
       "A slow network path.",
     ],
+    fixes: [
+      "A SYN-ACK about 1 s (or 3 s, 7 s) after the first SYN answers a retransmitted SYN: the first was lost or dropped. Look for loss on the path, or for full queues on the server (nstat -az TcpExtListenOverflows TcpExtListenDrops).",
+      "Full queues: make the application accept faster, raise the listen backlog (net.core.somaxconn; Go uses it as its backlog), and on NAT or firewall hosts check conntrack (nf_conntrack: table full in dmesg).",
+      "Bursts of new connections: reuse connections instead of dialing one per request (Go: one shared http.Client, Transport.MaxIdleConnsPerHost raised from its default of 2, Transport.MaxConnsPerHost to cap dials; for HTTP/2 see client-timeout).",
+    ],
+    thresholds: ["slowHandshakeSec"],
   },
   "zero-window": {
     severity: "warning",
@@ -143,6 +216,11 @@ export const FINDING_KINDS = {
     meaning: "A side advertised a zero receive window: its application stopped reading.",
     wire: "ACKs with window 0.",
     causes: ["A slow or blocked reader.", "A receiver overwhelmed by a fast sender."],
+    fixes: [
+      "Find why the receiver stopped reading: a consumer blocked on a lock or a full downstream, or code that holds a body open without reading it while it works (Go: a handler or client holding resp.Body); a goroutine or thread dump of the receiving process at that time shows where.",
+      "If the receiver is simply slower than the sender, apply backpressure in the application (limit concurrency or rate, stream in bounded chunks); bigger buffers (net.ipv4.tcp_rmem, SO_RCVBUF) only delay the zero window.",
+      "Senders: set write deadlines (Go: conn.SetWriteDeadline, http.Server.WriteTimeout) so a peer that never reads again cannot hold the connection open forever with zero-window probes (RFC 9293 3.8.6.1).",
+    ],
   },
   "capture-loss": {
     severity: "info",
@@ -155,6 +233,11 @@ export const FINDING_KINDS = {
       "The capture started or ended mid-transfer.",
       "Asymmetric routing past the capture point.",
     ],
+    fixes: [
+      "Give tcpdump room: a bigger buffer (-B 32768, in KiB), a short snapshot length (-s 200 keeps every header teardown reads; it takes payload lengths from the IP header), a capture filter (port 8080), and -w to a file rather than printing; the packets dropped by kernel count tcpdump prints at exit confirms the loss.",
+      "Start the capture before the connections open, or expect flows first seen mid-stream to lack their start.",
+      "Capture where both directions pass (on the host itself, -i any), not on one link of an asymmetric route.",
+    ],
   },
   "port-reuse": {
     severity: "info",
@@ -166,6 +249,13 @@ export const FINDING_KINDS = {
       "Connection churn exhausting ephemeral ports (tcp_tw_reuse at work).",
       "A client binding a fixed source port.",
     ],
+    fixes: [
+      "Reuse connections instead of opening one per request: Go: share one http.Client, read each response body to EOF and close it, and raise Transport.MaxIdleConnsPerHost (default 2) to the real concurrency, or the extra connections are closed after each request; other stacks: one pooled keep-alive client (a requests.Session, a shared Java HttpClient).",
+      'Do not close after every response: a handler setting Connection: close (Go: w.Header().Set("Connection", "close"), or http.Server.SetKeepAlivesEnabled(false); on clients Transport.DisableKeepAlives or req.Close) allows one request per connection, and makes the server close first and hold TIME_WAIT.',
+      "If ephemeral ports still run out, widen net.ipv4.ip_local_port_range and let net.ipv4.tcp_tw_reuse reuse TIME_WAIT ports for outgoing connections (it relies on TCP timestamps, PAWS in RFC 7323); never tcp_tw_recycle (removed in Linux 4.12).",
+      "Do not bind a fixed source port; let the kernel choose one.",
+    ],
+    thresholds: ["timeWaitSec"],
   },
 } as const satisfies Record<string, FindingKindInfo>;
 

@@ -1,14 +1,19 @@
 /**
- * Markdown tables generated from the catalogues (capture diagnostics, decode problems, link
- * types), so the README never says something the code does not do. `npm run docs` writes them
- * into README.md between marker comments; a test fails when the README is out of date.
+ * Markdown tables generated from the catalogues (finding kinds and their fixes, thresholds,
+ * capture diagnostics, decode problems, link types), so the README never says something the code
+ * does not do. `npm run docs` writes them into README.md between marker comments; a test fails
+ * when the README is out of date.
  */
-import { FINDING_KINDS, THRESHOLDS } from "../analysis/index.js";
+import { FINDING_KINDS, THRESHOLDS, type FindingKindInfo } from "../analysis/index.js";
 import { CAPTURE_DIAGNOSTICS } from "../capture/index.js";
 import { DECODE_PROBLEMS, LINK_TYPES } from "../decode/index.js";
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ");
 }
 
 export function captureDiagnosticsTable(): string {
@@ -33,15 +38,32 @@ export function decodedLinkTypesTable(): string {
 }
 
 export function findingKindsTable(): string {
-  const rows = Object.entries(FINDING_KINDS).map(
-    ([kind, k]) =>
-      `| \`${kind}\` | ${k.severity} | ${cell(k.meaning)} | ${cell(k.wire)} | ${cell(k.causes.join(" "))} |`,
-  );
+  const rows = Object.entries(FINDING_KINDS).map(([kind, k]: [string, FindingKindInfo]) => {
+    const options = (k.thresholds ?? []).map((t) => `\`${THRESHOLDS[t].option}\``).join(" ");
+    return `| \`${kind}\` | ${k.severity} | ${cell(k.meaning)} | ${cell(k.wire)} | ${cell(k.causes.join(" "))} | ${options} |`;
+  });
   return [
-    "| kind | severity | meaning | on the wire | usual causes |",
-    "| --- | --- | --- | --- | --- |",
+    "| kind | severity | meaning | on the wire | usual causes | thresholds |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");
+}
+
+/** The fixes are too long for a table column: a list under it, one item per kind. */
+export function findingFixesList(): string {
+  const items = Object.entries(FINDING_KINDS).map(([kind, k]: [string, FindingKindInfo]) =>
+    [`- \`${kind}\`:`, ...k.fixes.map((fix) => `  - ${oneLine(fix)}`)].join("\n"),
+  );
+  return [
+    "Fixes, by kind (`teardown explain KIND` prints one kind with all of this):",
+    "",
+    ...items,
+  ].join("\n");
+}
+
+/** The table of finding kinds, then their fixes. */
+export function findingKindsSection(): string {
+  return `${findingKindsTable()}\n\n${findingFixesList()}`;
 }
 
 export function thresholdsTable(): string {
@@ -53,7 +75,7 @@ export function thresholdsTable(): string {
 
 /** The generated sections, by the name used in the README's marker comments. */
 export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
-  "finding-kinds": findingKindsTable,
+  "finding-kinds": findingKindsSection,
   thresholds: thresholdsTable,
   "capture-diagnostics": captureDiagnosticsTable,
   "decode-problems": decodeProblemsTable,
