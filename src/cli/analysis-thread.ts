@@ -51,13 +51,18 @@ export class AnalysisThread {
     });
     this.summary = new Promise((resolve, reject) => {
       this.worker.on("message", (m: FromAnalysis) => {
-        if (m.json !== undefined) onJson?.(m.json);
-        if (m.type === "batch-done") {
-          onDone(m.arrays);
-          this.inFlight--;
-          this.release();
-        } else {
-          resolve(m.summary);
+        // A failure here (writing the output) ends the analysis like a failure of the thread.
+        try {
+          if (m.json !== undefined) onJson?.(m.json);
+          if (m.type === "batch-done") {
+            onDone(m.arrays);
+            this.inFlight--;
+            this.release();
+          } else {
+            resolve(m.summary);
+          }
+        } catch (e) {
+          fail(e instanceof Error ? e : new Error(String(e)));
         }
       });
       const fail = (e: Error): void => {

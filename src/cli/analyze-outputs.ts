@@ -1,6 +1,6 @@
 /**
  * Where `teardown analyze` writes what: at most one stream of per-flow records (`--json FILE`,
- * or `--format json|ndjson` to `--output`, default stdout) and at most one whole-capture report
+ * or `--format json|ndjson|zeek` to `--output`, default stdout) and at most one whole-capture report
  * (the brief, or `--format markdown|junit`), to `--output` or stdout. Every file is opened
  * before the capture is read, so a path that cannot be written fails at once.
  */
@@ -12,7 +12,7 @@ import type { CommandIo } from "./commands/packets.js";
 import { LineWriter } from "./output.js";
 
 export type ReportFormat = "text" | "markdown" | "junit";
-export const OUTPUT_FORMATS = ["text", "json", "ndjson", "markdown", "junit"] as const;
+export const OUTPUT_FORMATS = ["text", "json", "ndjson", "zeek", "markdown", "junit"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** A destination: a file path, or "-" for stdout. */
@@ -31,7 +31,7 @@ export interface OutputChoices {
 }
 
 function isRecordFormat(f: OutputFormat): f is FlowRecordFormat {
-  return f === "json" || f === "ndjson";
+  return f === "json" || f === "ndjson" || f === "zeek";
 }
 
 /** The plan for the options given, or a one-line usage error. */

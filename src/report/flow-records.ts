@@ -1,13 +1,15 @@
 /**
  * The per-flow records of the streaming output formats, written as bytes as flows finish:
  * `json` (the teardown/1 document's `flows[]`, one flow a line, comma-separated), `ndjson` (one
- * flow object a line). The document's opening and closing lines are the CLI's.
+ * flow object a line), `zeek` (a Zeek conn.log row). The opening and closing lines are the
+ * CLI's.
  */
 import type { FinishedFlow } from "../analysis/index.js";
 import { writeFlowJson } from "./flow-json.js";
 import type { JsonBytes } from "./json-bytes.js";
+import { zeekConnLogRow } from "./zeek-conn-log.js";
 
-export type FlowRecordFormat = "json" | "ndjson";
+export type FlowRecordFormat = "json" | "ndjson" | "zeek";
 
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
@@ -28,6 +30,10 @@ export function writeFlowRecord(
     case "ndjson":
       writeFlowJson(w, x);
       w.char(NEWLINE);
+      return;
+    case "zeek":
+      // Zeek's escaping leaves only printable ASCII.
+      w.raw(zeekConnLogRow(x));
       return;
     default: {
       const never: never = format;

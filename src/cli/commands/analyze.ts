@@ -26,6 +26,8 @@ import {
   formatUnsupportedLinkLine,
   JsonBytes,
   writeFlowRecord,
+  zeekConnLogFooter,
+  zeekConnLogHeader,
   type CaptureInfo,
   type ReportInput,
 } from "../../report/index.js";
@@ -93,13 +95,23 @@ export async function runAnalyze(
   let firstRecord = true;
   if (recordFormat === "json")
     records?.writer.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},"flows":[`);
+  // A conn.log's header names the time of its first packet: written before the first row.
+  let zeekHeader = recordFormat !== "zeek";
+  const beforeRecords = (): void => {
+    if (zeekHeader) return;
+    zeekHeader = true;
+    records?.writer.line(zeekConnLogHeader(analyzer.startEpoch).trimEnd());
+  };
   const batch = new FlowBatchWriter(BATCH_FLOWS);
   const thread = useThread(paths, opts.threads)
     ? new AnalysisThread(
         opts.thresholds,
         opts.select,
         recordFormat,
-        (chunk) => records?.writer.bytes(chunk),
+        (chunk) => {
+          beforeRecords();
+          records?.writer.bytes(chunk);
+        },
         (arrays) => batch.recycle(arrays),
       )
     : undefined;
@@ -117,6 +129,7 @@ export async function runAnalyze(
           },
     onFlow: (flow) => {
       if (records === undefined || recordFormat === undefined) return;
+      beforeRecords();
       writeFlowRecord(recordFormat, recordBytes, flow, firstRecord);
       firstRecord = false;
       if (recordBytes.length >= FLOW_CHUNK_BYTES) records.writer.bytes(recordBytes.take());
@@ -183,7 +196,12 @@ export async function runAnalyze(
     if (recordBytes.length > 0) records.writer.bytes(recordBytes.take());
     const whole = `"capture":${JSON.stringify(capture)},"summary":${JSON.stringify(summary)}}`;
     if (recordFormat === "json") records.writer.line(`],${whole}`);
-    else records.writer.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},${whole}`);
+    else if (recordFormat === "ndjson")
+      records.writer.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},${whole}`);
+    else {
+      beforeRecords();
+      records.writer.line(zeekConnLogFooter(end).trimEnd());
+    }
   }
   if (outputs.report !== undefined) {
     outputs.report.writer.line(
