@@ -8,8 +8,10 @@
  * million short connections).
  */
 import { createRequire } from "node:module";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { completionScript } from "./completion.js";
 import type { FindingKind } from "../analysis/index.js";
+import { escapeForTerminal, explainKinds, formatExplain } from "../report/index.js";
 import { OUTPUT_FORMATS, planOutputs, type OutputFormat } from "./analyze-outputs.js";
 import {
   parseFailOn,
@@ -203,6 +205,44 @@ Examples:
         return;
       }
       process.exitCode = await runFlow(captures, { id, thresholds: thresholdsFrom(opts) }, io);
+    });
+
+  program
+    .command("explain")
+    .description("what a finding kind means, how it shows on the wire, its causes and fixes")
+    .argument("[kind]", `a finding kind (${explainKinds().join(", ")}); none lists them all`)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  teardown explain
+  teardown explain rst-unread-data`,
+    )
+    .action((kind: string | undefined) => {
+      const text = formatExplain(kind);
+      if (text === undefined) {
+        io.stderr.write(
+          `teardown: no finding kind "${escapeForTerminal(kind ?? "")}"; known: ${explainKinds().join(", ")}\n`,
+        );
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      io.stdout.write(text + "\n");
+    });
+
+  program
+    .command("completion")
+    .description("print a shell completion script (bash or zsh)")
+    .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh"]))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  source <(teardown completion bash)   # add to ~/.bashrc
+  source <(teardown completion zsh)    # add to ~/.zshrc`,
+    )
+    .action((shell: "bash" | "zsh") => {
+      io.stdout.write(completionScript(program, shell, explainKinds()) + "\n");
     });
 
   return program;
