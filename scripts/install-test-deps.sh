@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm packages: tshark (the differential tests compare
-# against it). Debian packages, installed only when missing; needs root (or sudo) for apt-get.
+# against it) and zsh (the completion test runs the zsh script). Debian packages, installed only
+# when missing; needs root (or sudo) for apt-get.
 set -euo pipefail
 missing=()
 command -v tshark >/dev/null 2>&1 || missing+=(tshark)
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

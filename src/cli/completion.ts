@@ -21,7 +21,11 @@ export function completionScript(
 ): string {
   const commands = program.commands.map((c) => c.name()).filter((n) => n !== "help");
   const lines: string[] = [];
-  if (shell === "zsh") lines.push("autoload -U +X bashcompinit && bashcompinit");
+  if (shell === "zsh") {
+    // compinit first: bashcompinit needs its compdef.
+    lines.push("autoload -U +X compinit && compinit");
+    lines.push("autoload -U +X bashcompinit && bashcompinit");
+  }
   lines.push("_teardown() {");
   lines.push('  local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"');
   lines.push('  if [ "$COMP_CWORD" -eq 1 ]; then');

@@ -61,6 +61,27 @@ describe("teardown completion", () => {
     assert.match(complete(["teardown", "analyze", "--fa"]), /--fail-on/);
     assert.equal(teardown(["completion", "fish"]).code, 1);
   });
+
+  it("prints a zsh script that loads and completes through bashcompinit", () => {
+    const r = teardown(["completion", "zsh"]);
+    assert.equal(r.code, 0);
+    const script = join(dir, "completion.zsh");
+    writeFileSync(script, r.stdout);
+    // bashcompinit calls the function with bash's 0-based arrays (ksharrays); so does this.
+    const run = spawnSync(
+      "zsh",
+      [
+        "-c",
+        `source "$1"; setopt ksharrays; COMP_WORDS=(teardown analyze x.pcap --format n); COMP_CWORD=4; _teardown; echo "\${COMPREPLY[*]}"`,
+        "zsh",
+        script,
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /ndjson/);
+    assert.doesNotMatch(run.stderr, /not found/);
+  });
 });
 
 describe("the configuration file", () => {
