@@ -15,8 +15,12 @@ export const CHUNK_BYTES = 1 << 20;
 
 export interface ByteConsumer {
   push(chunk: Uint8Array): void;
-  /** Asked between chunks: a promise to wait for (output back-pressure), or undefined. */
-  ready?(): Promise<void> | undefined;
+  /**
+   * Asked between chunks, with the bytes read from the input so far (compressed bytes for gzip,
+   * so a progress report can compare them with the file's size): a promise to wait for (output
+   * back-pressure), or undefined.
+   */
+  ready?(rawBytes: number): Promise<void> | undefined;
 }
 
 export interface PumpResult {
@@ -62,7 +66,7 @@ export async function pumpInput(
     while (n > 0) {
       raw += n;
       consumer.push(bytes.subarray(0, n));
-      const wait = consumer.ready?.();
+      const wait = consumer.ready?.(raw);
       if (wait !== undefined) await wait;
       n = readSync(fd, buf, 0, CHUNK_BYTES, null);
     }
@@ -94,7 +98,7 @@ async function pumpGzipFile(
     }
     gunzip.end();
   })();
-  const result = await drainDecompressed(gunzip, consumer);
+  const result = await drainDecompressed(gunzip, consumer, () => raw);
   await feed.catch(() => undefined);
   return { rawBytes: raw, gzip: true, inputError: result };
 }
@@ -120,7 +124,7 @@ async function pumpStream(input: Readable, consumer: ByteConsumer): Promise<Pump
       }
       gunzip.end();
     })();
-    const inputError = await drainDecompressed(gunzip, consumer);
+    const inputError = await drainDecompressed(gunzip, consumer, () => raw);
     await feed.catch(() => undefined);
     return { rawBytes: raw, gzip: true, inputError };
   }
@@ -128,7 +132,7 @@ async function pumpStream(input: Readable, consumer: ByteConsumer): Promise<Pump
   for (let r = await it.next(); r.done !== true; r = await it.next()) {
     raw += r.value.length;
     consumer.push(plain(r.value));
-    const wait = consumer.ready?.();
+    const wait = consumer.ready?.(raw);
     if (wait !== undefined) await wait;
   }
   return { rawBytes: raw, gzip: false, inputError: undefined };
@@ -138,11 +142,12 @@ async function pumpStream(input: Readable, consumer: ByteConsumer): Promise<Pump
 async function drainDecompressed(
   gunzip: Readable,
   consumer: ByteConsumer,
+  rawSoFar: () => number,
 ): Promise<string | undefined> {
   try {
     for await (const chunk of gunzip) {
       consumer.push(plain(chunk as Buffer));
-      const wait = consumer.ready?.();
+      const wait = consumer.ready?.(rawSoFar());
       if (wait !== undefined) await wait;
     }
     return undefined;

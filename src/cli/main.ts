@@ -163,6 +163,7 @@ Examples:
           select: selectionFrom(opts),
           failOn: opts["failOn"] as ((kind: FindingKind) => boolean) | undefined,
           version: pkg.version,
+          progress: opts["quiet"] !== true && process.stderr.isTTY === true,
         },
         io,
       );

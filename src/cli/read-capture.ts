@@ -21,7 +21,8 @@ export async function readCaptureInput(
   path: string,
   sink: CaptureSink,
   stdin: Readable,
-  ready?: () => Promise<void> | undefined,
+  /** Between chunks, with the input's bytes read so far: back-pressure to wait for, if any. */
+  ready?: (rawBytes: number) => Promise<void> | undefined,
 ): Promise<FileReadResult> {
   const diagnostics: CaptureDiagnostic[] = [];
   const reader = new CaptureReader({

@@ -4,10 +4,45 @@
  * enough to read in the middle of an incident; the JSON has everything else.
  */
 import { FINDING_KINDS, type CaptureSummary, type FindingKind } from "../analysis/index.js";
+import type { CaptureFileInfo } from "./report-input.js";
 import { escapeForTerminal } from "./terminal.js";
+
+/** Files further apart than this are said to leave a gap (time the set does not cover). */
+const GAP_NOTE_SEC = 1;
+
+const timeOfDay = (epoch: number): string => new Date(epoch * 1000).toISOString().slice(11, 23);
+
+/** The files of a set, in the order read, with what is odd about each. */
+function fileLines(files: readonly CaptureFileInfo[]): string[] {
+  const lines = ["Files (in the order of their first packet):"];
+  const firstLinks = files[0]?.linkTypes?.join(",");
+  for (const f of files) {
+    const notes: string[] = [];
+    if (f.gapBefore != null && f.gapBefore > GAP_NOTE_SEC)
+      notes.push(`${f.gapBefore.toFixed(1)} s not covered before it`);
+    if (f.gapBefore != null && f.gapBefore < 0)
+      notes.push(`overlaps the previous file by ${(-f.gapBefore).toFixed(3)} s`);
+    if (f.damaged) notes.push("damaged: read up to the error");
+    else if ((f.diagnostics ?? 0) > 0) notes.push(plural(f.diagnostics ?? 0, "warning"));
+    if (f.gzip) notes.push("gzip");
+    if (f.linkTypes !== undefined && f.linkTypes.join(",") !== firstLinks)
+      notes.push(`link type ${f.linkTypes.join(", ")}`);
+    const span =
+      f.first == null || f.last == null
+        ? "no packets"
+        : `${timeOfDay(f.first)}-${timeOfDay(f.last)} UTC`;
+    lines.push(
+      `  ${escapeForTerminal(f.path)}  ${plural(f.packets, "packet")}  ${span}` +
+        (notes.length > 0 ? `  (${notes.join("; ")})` : ""),
+    );
+  }
+  return lines;
+}
 
 export interface BriefInput {
   readonly files: readonly string[];
+  /** Each file read, in reading order: listed when there are several. */
+  readonly fileInfo?: readonly CaptureFileInfo[];
   readonly packets: number;
   readonly tcpPackets: number;
   readonly start: number;
@@ -23,8 +58,10 @@ export function formatBrief(b: BriefInput): string {
   const s = b.summary;
   const lines: string[] = [];
   const span = b.end >= b.start ? b.end - b.start : 0;
+  const named =
+    b.files.length > 3 ? `${b.files.length} files` : b.files.map(escapeForTerminal).join(", ");
   lines.push(
-    `${b.files.map(escapeForTerminal).join(", ")}: ${plural(b.packets, "packet")} (${b.tcpPackets.toLocaleString("en-US")} TCP) over ${span.toFixed(1)} s; ` +
+    `${named}: ${plural(b.packets, "packet")} (${b.tcpPackets.toLocaleString("en-US")} TCP) over ${span.toFixed(1)} s; ` +
       [
         plural(s.connections, "connection"),
         plural(s.probes, "probe"),
@@ -95,5 +132,6 @@ export function formatBrief(b: BriefInput): string {
       );
     }
   }
+  if (b.fileInfo !== undefined && b.fileInfo.length > 1) lines.push("", ...fileLines(b.fileInfo));
   return lines.join("\n");
 }

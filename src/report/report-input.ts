@@ -7,8 +7,23 @@ import type { CaptureSummary, Thresholds } from "../analysis/index.js";
 export interface CaptureFileInfo {
   readonly path: string;
   readonly packets: number;
+  /** An error stopped the reading early (what came before was read). */
   readonly damaged: boolean;
   readonly gzip: boolean;
+  /** Epoch seconds of its earliest and latest packet; null without packets. */
+  readonly first?: number | null;
+  readonly last?: number | null;
+  /** LINKTYPE_* values of its packets. */
+  readonly linkTypes?: readonly number[];
+  /** Errors and warnings it gave (each printed on stderr). */
+  readonly diagnostics?: number;
+  /** Frames before its first: its frame N is frame N + frameOffset of the capture. */
+  readonly frameOffset?: number;
+  /**
+   * Seconds from the previous file's latest packet to this one's earliest: time the set does
+   * not cover (negative: the files overlap); null for the first file or without packets.
+   */
+  readonly gapBefore?: number | null;
 }
 
 export interface CaptureInfo {

@@ -10,6 +10,7 @@ import {
   Analyzer,
   FINDING_KINDS,
   flowPredicate,
+  seconds,
   type CaptureSummary,
   type FindingKind,
   type FlowSelection,
@@ -19,6 +20,7 @@ import type { CaptureRecord } from "../../capture/index.js";
 import { decodePacket, DecodeCounts, newDecodedPacket } from "../../decode/index.js";
 import { FlowBatchWriter } from "../../flow/index.js";
 import {
+  escapeForTerminal,
   formatBrief,
   formatDiagnosticLine,
   formatJunit,
@@ -35,6 +37,8 @@ import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE } from "../exit-codes.js
 import { AnalysisThread } from "../analysis-thread.js";
 import { openOutputs, type OutputPlan, type ReportFormat } from "../analyze-outputs.js";
 import { readCaptureInput, type FileReadResult } from "../read-capture.js";
+import { expandInputs, orderByFirstPacket } from "../capture-set.js";
+import { ProgressLine } from "../progress.js";
 import type { CommandIo } from "./packets.js";
 
 /** `--threads`: 1, 2, or 2 when the input is big enough to repay starting a thread. */
@@ -50,6 +54,8 @@ export interface AnalyzeOptions {
   /** Finding kinds that make the exit status 3 (`--fail-on`); undefined: none. */
   readonly failOn: ((kind: FindingKind) => boolean) | undefined;
   readonly version: string;
+  /** Draw a progress line on stderr (a terminal, and no --quiet). */
+  readonly progress: boolean;
 }
 
 export const JSON_SCHEMA = "teardown/1";
@@ -75,12 +81,75 @@ function useThread(paths: readonly string[], choice: ThreadsChoice): boolean {
   return bytes >= THREAD_MIN_BYTES;
 }
 
+/** Sizes on disk of the inputs (0 when one is stdin or cannot be read: no estimate then). */
+function totalSize(paths: readonly string[]): number {
+  let total = 0;
+  for (const path of paths) {
+    if (path === "-") return 0;
+    try {
+      total += statSync(path).size;
+    } catch {
+      return 0;
+    }
+  }
+  return total;
+}
+
+/** One file's packets: the earliest and latest time, the link types, the diagnostics. */
+class FileSpan {
+  count = 0;
+  diagnostics = 0;
+  readonly linkTypes: number[] = [];
+  private minSec = 0;
+  private minNsec = 0;
+  private maxSec = 0;
+  private maxNsec = 0;
+
+  add(sec: number, nsec: number, linkType: number): void {
+    if (this.count++ === 0) {
+      this.minSec = this.maxSec = sec;
+      this.minNsec = this.maxNsec = nsec;
+    } else if (sec > this.maxSec || (sec === this.maxSec && nsec > this.maxNsec)) {
+      this.maxSec = sec;
+      this.maxNsec = nsec;
+    } else if (sec < this.minSec || (sec === this.minSec && nsec < this.minNsec)) {
+      this.minSec = sec;
+      this.minNsec = nsec;
+    }
+    if (this.linkTypes.at(-1) !== linkType && !this.linkTypes.includes(linkType))
+      this.linkTypes.push(linkType);
+  }
+
+  firstEpoch(): number {
+    return this.minSec + this.minNsec * 1e-9;
+  }
+
+  lastEpoch(): number {
+    return this.maxSec + this.maxNsec * 1e-9;
+  }
+
+  /** Epoch seconds to the nanosecond, or null without packets. */
+  first(): number | null {
+    return this.count === 0 ? null : seconds(this.minSec, this.minNsec * 1e-9);
+  }
+
+  last(): number | null {
+    return this.count === 0 ? null : seconds(this.maxSec, this.maxNsec * 1e-9);
+  }
+}
+
 export async function runAnalyze(
-  paths: readonly string[],
+  args: readonly string[],
   opts: AnalyzeOptions,
   io: CommandIo,
 ): Promise<number> {
   const err = (line: string): void => void io.stderr.write(line + "\n");
+  // Directories and globs expanded, then every file in the order of its first packet.
+  const set = expandInputs(args);
+  for (const s of set.skipped)
+    err(`teardown: warning: ${escapeForTerminal(s.path)}: skipped, not a capture (${s.why})`);
+  for (const u of set.unmatched) err(`teardown: ${escapeForTerminal(u)}: no capture file matches`);
+  const paths = orderByFirstPacket(set.paths);
   // Open every output before reading anything: a path that cannot be written is a usage
   // error, found before minutes of analysis rather than after.
   const outputs = openOutputs(opts.outputs, io);
@@ -138,14 +207,22 @@ export async function runAnalyze(
   const decoded = newDecodedPacket();
   const counts = new DecodeCounts();
   const files: FileReadResult[] = [];
+  const spans: FileSpan[] = [];
+  const progress = opts.progress
+    ? new ProgressLine(io.stderr, paths.length, totalSize(paths))
+    : undefined;
+  let bytesBefore = 0;
   // Frames are numbered on across files, as if the files were one capture.
   let frameBase = 0;
-  for (const path of paths) {
+  for (const [index, path] of paths.entries()) {
     const base = frameBase;
+    const span = new FileSpan();
+    spans.push(span);
     const result = await readCaptureInput(
       path,
       {
         packet(rec: CaptureRecord): void {
+          span.add(rec.tsSec, rec.tsNsec, rec.linkType);
           decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
           if (counts.add(decoded, base + rec.frame)) {
             err(formatUnsupportedLinkLine(path, rec.linkType, rec.fileOffset, rec.frame));
@@ -153,14 +230,23 @@ export async function runAnalyze(
           if (decoded.status === "tcp")
             analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
         },
-        diagnostic: (d) => err(formatDiagnosticLine(path, d)),
+        diagnostic: (d) => {
+          span.diagnostics++;
+          progress?.done();
+          err(formatDiagnosticLine(path, d));
+        },
       },
       io.stdin,
-      () => thread?.ready() ?? records?.writer.ready(),
+      (rawBytes) => {
+        progress?.update(index + 1, bytesBefore + rawBytes, counts.total, analyzer.flowsSeen);
+        return thread?.ready() ?? records?.writer.ready();
+      },
     );
     files.push(result);
+    bytesBefore += result.bytes;
     frameBase += result.packets;
   }
+  progress?.done();
   let summary: CaptureSummary = analyzer.finish();
   if (thread !== undefined) {
     if (batch.count > 0) thread.send(batch.take(analyzer.epochOf(0)), analyzer.startEpoch);
@@ -174,13 +260,31 @@ export async function runAnalyze(
   }
   const start = analyzer.firstSec < 0 ? 0 : analyzer.startEpoch;
   const end = analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9;
+  let frameOffset = 0;
   const capture: CaptureInfo = {
-    files: files.map((f) => ({
-      path: f.path,
-      packets: f.packets,
-      damaged: f.damaged,
-      gzip: f.gzip,
-    })),
+    files: files.map((f, i) => {
+      const span = spans[i] ?? new FileSpan();
+      const previous = i > 0 ? spans[i - 1] : undefined;
+      const info = {
+        path: f.path,
+        packets: f.packets,
+        damaged: f.damaged,
+        gzip: f.gzip,
+        first: span.first(),
+        last: span.last(),
+        linkTypes: span.linkTypes,
+        diagnostics: span.diagnostics,
+        frameOffset,
+        // Seconds from the previous file's last packet to this one's first: time the set does
+        // not cover (or, negative, files that overlap).
+        gapBefore:
+          previous === undefined || previous.count === 0 || span.count === 0
+            ? null
+            : Math.round((span.firstEpoch() - previous.lastEpoch()) * 1e6) / 1e6,
+      };
+      frameOffset += f.packets;
+      return info;
+    }),
     packets: counts.total,
     tcpPackets: counts.byStatus.tcp,
     notDecoded: { ...counts.byStatus, tcp: undefined },
@@ -210,7 +314,7 @@ export async function runAnalyze(
   }
   await outputs.close();
 
-  if (files.some((f) => f.damaged)) return EXIT_INPUT;
+  if (files.some((f) => f.damaged) || set.unmatched.length > 0) return EXIT_INPUT;
   const failOn = opts.failOn;
   if (failOn !== undefined) {
     const hits = (Object.keys(summary.byKind) as FindingKind[]).filter((k) => failOn(k));
@@ -234,6 +338,7 @@ function renderReport(
     case "text":
       return formatBrief({
         files: paths,
+        fileInfo: input.capture.files,
         packets: input.capture.packets,
         tcpPackets: input.capture.tcpPackets,
         start: input.capture.start,
