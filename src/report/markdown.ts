@@ -244,6 +244,36 @@ function thresholdsSection(input: ReportInput): string[] {
 }
 
 /** The brief and tables as GitHub-flavoured Markdown, for a ticket. */
+/** The files of a rotation set, in the order read: span, packets, gaps and trouble. */
+function filesSection(input: ReportInput): string[] {
+  const iso = (t: number | null | undefined): string =>
+    t == null ? "-" : new Date(t * 1000).toISOString();
+  const rows = input.capture.files.map((f) => {
+    const notes = [
+      ...(f.gapBefore != null && f.gapBefore < 0
+        ? [`overlaps the previous by ${(-f.gapBefore).toFixed(3)} s`]
+        : []),
+      ...(f.damaged ? ["damaged: read up to the error"] : []),
+      ...(!f.damaged && (f.diagnostics ?? 0) > 0 ? [plural(f.diagnostics ?? 0, "warning")] : []),
+      ...(f.gzip ? ["gzip"] : []),
+    ];
+    return [
+      code(f.path, true),
+      num(f.packets),
+      iso(f.first),
+      iso(f.last),
+      f.gapBefore == null ? "-" : `${f.gapBefore.toFixed(3)} s`,
+      String(f.frameOffset ?? "-"),
+      notes.join("; "),
+    ];
+  });
+  return table(
+    ["file", "packets", "first packet", "last packet", "gap before", "frame offset", "notes"],
+    ["l", "r", "l", "l", "r", "r", "l"],
+    rows,
+  );
+}
+
 export function formatMarkdown(input: ReportInput): string {
   const s = input.summary;
   const lines: string[] = [
@@ -259,6 +289,7 @@ export function formatMarkdown(input: ReportInput): string {
   if (s.clients.some((c) => c.connections + c.probes > 0)) {
     lines.push("", "### Top clients", "", ...clientsSection(s));
   }
+  if (input.capture.files.length > 1) lines.push("", "### Files", "", ...filesSection(input));
   lines.push("", "### Thresholds used", "", ...thresholdsSection(input));
   if (s.flows > 0) {
     const example = presentKinds(s).map((k) => exampleFlows(s, k, 1)[0])[0] ?? 1;
