@@ -98,7 +98,7 @@ export const FINDING_KINDS = {
     severity: "warning",
     title: "Still in CLOSE_WAIT when the capture ended",
     meaning:
-      "One side sent FIN and the other never closed before the capture ended: it was still in CLOSE_WAIT.",
+      "One side sent FIN and the other had not closed when the capture ended (or when the flow was finished after --idle-timeout of silence): it was still in CLOSE_WAIT.",
     wire: "A FIN, its ACK, and no FIN or RST from the other side until the end of the capture.",
     causes: [
       "An application that does not close connections its peer closed (a leak).",
@@ -116,7 +116,7 @@ export const FINDING_KINDS = {
     title: "Server never answered after the handshake",
     meaning:
       "The handshake completed but the server sent no byte, and no FIN while the client was there: the kernel completed the handshake from the accept backlog, the application never accepted.",
-    wire: "SYN, SYN-ACK, ACK; a client FIN with no payload either way; the server only ACKs, and closes much later if at all.",
+    wire: "SYN, SYN-ACK, ACK; a client FIN or RST with no payload either way; the server only ACKs, and closes much later if at all.",
     causes: [
       "A full accept queue: the application limits concurrent connections (netutil.LimitListener) or is stuck.",
       "A server that reads the whole request only after another slow event.",
@@ -135,7 +135,7 @@ export const FINDING_KINDS = {
     wire: "RST from a side with no unanswered data received and no late segment to refuse.",
     causes: [
       "SO_LINGER with a zero timeout.",
-      "A killed process.",
+      "A restarted host: a kernel that no longer knows the connection answers its next segment with RST.",
       "A middlebox (load balancer, firewall) resetting idle connections.",
     ],
     fixes: [
