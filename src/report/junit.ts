@@ -1,7 +1,8 @@
 /**
  * The findings as a JUnit XML report, for CI systems (Jenkins, GitLab, GitHub test reporters):
- * `testsuites > testsuite > testcase > failure | system-out`. Every kind of the catalogue is a
- * test case, so a CI shows them all, passing when absent; a kind present in the capture fails
+ * `testsuites > testsuite > testcase > failure | error | system-out`. A first test case says
+ * whether every input was read to the end (an `error` when one was damaged). Every kind of the
+ * catalogue is a test case, so a CI shows them all, passing when absent; a kind present fails
  * when the caller says so (`--fail-on`), with its evidence in the failure's body. Each server
  * that has a kind gets a test case of its own, so a CI's history tracks servers separately.
  *
@@ -63,6 +64,7 @@ interface TestCase {
   "@_name": string;
   "@_time": string;
   failure?: { "@_message": string; "@_type": string; "#text": string };
+  error?: { "@_message": string; "@_type": string; "#text": string };
   "system-out"?: string;
 }
 
@@ -100,7 +102,24 @@ export function formatJunit(input: ReportInput, isFailure: (kind: FindingKind) =
   const c = input.capture;
   const files = c.files.map((f) => xmlText(f.path));
   const flowHint = `Draw one flow with: teardown flow ${files.length > 0 ? files.join(" ") : "<capture>"} <id>`;
-  const cases: TestCase[] = [];
+  // First, whether the capture could be read at all: a CI job must not pass on half a capture.
+  const damaged = c.files.filter((f) => f.damaged);
+  const readCase: TestCase = {
+    "@_classname": "teardown.capture",
+    "@_name": "every input read completely",
+    "@_time": "0",
+  };
+  if (damaged.length > 0) {
+    readCase.error = {
+      "@_message": `${damaged.length} of ${c.files.length} input${c.files.length === 1 ? "" : "s"} could not be read to the end`,
+      "@_type": "damaged-input",
+      "#text": [
+        "An error stopped the reading of these inputs (teardown printed it on stderr); what came before it was analysed:",
+        ...damaged.map((f) => `- ${xmlText(f.path)}: ${f.packets} packets read`),
+      ].join("\n"),
+    };
+  }
+  const cases: TestCase[] = [readCase];
   for (const kind of Object.keys(FINDING_KINDS) as FindingKind[]) {
     const count = s.byKind[kind] ?? 0;
     const title = FINDING_KINDS[kind].title;
@@ -152,6 +171,7 @@ export function formatJunit(input: ReportInput, isFailure: (kind: FindingKind) =
     }
   }
   const failures = cases.filter((tc) => tc.failure !== undefined).length;
+  const errors = cases.filter((tc) => tc.error !== undefined).length;
   const span = c.end >= c.start ? c.end - c.start : 0;
   const stamp = c.packets > 0 && c.start > 0 ? { "@_timestamp": junitTimestamp(c.start) } : {};
   const properties = [
@@ -174,7 +194,7 @@ export function formatJunit(input: ReportInput, isFailure: (kind: FindingKind) =
   const counts = {
     "@_tests": String(cases.length),
     "@_failures": String(failures),
-    "@_errors": "0",
+    "@_errors": String(errors),
     "@_skipped": "0",
     "@_time": span.toFixed(3),
   };

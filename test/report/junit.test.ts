@@ -205,9 +205,24 @@ describe("formatJunit", () => {
         isWarning,
       ),
     );
-    assert.equal(empty.testsuites["@_tests"], String(KINDS.length));
+    // Every kind, and the case that says every input was read.
+    assert.equal(empty.testsuites["@_tests"], String(KINDS.length + 1));
     assert.equal(empty.testsuites["@_failures"], "0");
+    assert.equal(empty.testsuites["@_errors"], "0");
     assert.equal(empty.testsuites["@_timestamp"], undefined);
+  });
+
+  it("reports a damaged input as an error test case", () => {
+    const files = input.capture.files.map((f, i) => (i === 1 ? { ...f, damaged: true } : f));
+    const xml = formatJunit({ ...input, capture: { ...input.capture, files } }, isWarning);
+    assert.equal(XMLValidator.validate(xml), true);
+    const doc = parse(xml);
+    assert.equal(doc.testsuites["@_errors"], "1");
+    assert.match(
+      xml,
+      /<testcase classname="teardown\.capture" name="every input read completely"[^>]*>\s*<error message="1 of \d+ inputs could not be read to the end" type="damaged-input">/,
+    );
+    assert.match(xml, new RegExp(`- ${files[1]?.path.replace(/[.]/g, "\\.")}: \\d+ packets read`));
   });
 });
 
