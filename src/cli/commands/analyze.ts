@@ -69,16 +69,7 @@ const THREAD_MIN_BYTES = 8 * 1024 * 1024;
 function useThread(paths: readonly string[], choice: ThreadsChoice): boolean {
   if (choice !== "auto") return choice === "2";
   if (availableParallelism() < 2) return false;
-  let bytes = 0;
-  for (const path of paths) {
-    if (path === "-") return true;
-    try {
-      bytes += statSync(path).size;
-    } catch {
-      // Unreadable: reported when it is read.
-    }
-  }
-  return bytes >= THREAD_MIN_BYTES;
+  return paths.includes("-") || totalSize(paths) >= THREAD_MIN_BYTES;
 }
 
 /** Sizes on disk of the inputs (0 when one is stdin or cannot be read: no estimate then). */
