@@ -37,3 +37,4 @@ export type {
   StateResult,
 } from "./flow-result.js";
 export type { CaptureSummary, ServerSummary, ClientSummary, KindCount } from "./summary.js";
+export { OTHER_ENDPOINTS } from "./summary.js";

@@ -15,7 +15,8 @@ const EXAMPLES = 10;
  * together under "(others)", so a scan of 65,535 ports or a million clients keeps memory bounded.
  */
 const MAX_ENDPOINTS = 10_000;
-const OTHERS = "(others)";
+export const OTHER_ENDPOINTS = "(others)";
+const OTHERS = OTHER_ENDPOINTS;
 
 export interface KindCount {
   kind: FindingKind;

@@ -3,8 +3,9 @@
  * matter most with their meaning, the servers most affected, and who holds TIME_WAIT. Short
  * enough to read in the middle of an incident; the JSON has everything else.
  */
-import { FINDING_KINDS, type CaptureSummary, type FindingKind } from "../analysis/index.js";
+import { FINDING_KINDS, type CaptureSummary } from "../analysis/index.js";
 import type { CaptureFileInfo } from "./report-input.js";
+import { exampleFlows, pct, plural, presentKinds } from "./summary-text.js";
 import { escapeForTerminal } from "./terminal.js";
 
 /** Files further apart than this are said to leave a gap (time the set does not cover). */
@@ -50,10 +51,6 @@ export interface BriefInput {
   readonly summary: CaptureSummary;
 }
 
-const pct = (n: number, of: number): string => (of === 0 ? "0%" : `${Math.round((100 * n) / of)}%`);
-const plural = (n: number, word: string): string =>
-  `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
-
 export function formatBrief(b: BriefInput): string {
   const s = b.summary;
   const lines: string[] = [];
@@ -77,11 +74,7 @@ export function formatBrief(b: BriefInput): string {
     );
   }
 
-  const kinds = (Object.keys(s.byKind) as FindingKind[]).sort((a, c) => {
-    const sa = FINDING_KINDS[a].severity === "warning" ? 0 : 1;
-    const sc = FINDING_KINDS[c].severity === "warning" ? 0 : 1;
-    return sa - sc || (s.byKind[c] ?? 0) - (s.byKind[a] ?? 0);
-  });
+  const kinds = presentKinds(s);
   if (s.flows === 0) {
     lines.push("", "No TCP connections in this capture.");
   } else if (kinds.length === 0) {
@@ -90,9 +83,7 @@ export function formatBrief(b: BriefInput): string {
     lines.push("", "Findings:");
     for (const kind of kinds) {
       const info = FINDING_KINDS[kind];
-      const examples = s.servers
-        .flatMap((sv) => sv.findings.filter((f) => f.kind === kind).flatMap((f) => f.flows))
-        .slice(0, 5);
+      const examples = exampleFlows(s, kind, 5);
       lines.push(
         `  ${info.severity === "warning" ? "!" : "-"} ${kind} (${s.byKind[kind]}): ${info.meaning}`,
         `      e.g. flows ${examples.join(", ")}; usual causes: ${info.causes[0] ?? ""}`,

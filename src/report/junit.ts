@@ -24,10 +24,8 @@ import {
   type ThresholdName,
 } from "../analysis/index.js";
 import type { ReportInput } from "./report-input.js";
+import { serverName } from "./summary-text.js";
 import { escapeForTerminal } from "./terminal.js";
-
-/** What the summary calls the servers beyond the ones it tracks one by one. */
-const OTHERS = "(others)";
 
 // Forbidden by XML 1.0 even as character references, once escapeForTerminal has taken the C0
 // controls: lone surrogates and the two noncharacters U+FFFE, U+FFFF. The `u` flag makes a
@@ -45,8 +43,7 @@ function xmlText(text: string): string {
 }
 
 function endpoint(s: ServerSummary): string {
-  if (s.ip === OTHERS) return OTHERS;
-  return xmlText(s.ip.includes(":") ? `[${s.ip}]:${s.port}` : `${s.ip}:${s.port}`);
+  return xmlText(serverName(s));
 }
 
 const times = (n: number): string => `${n} time${n === 1 ? "" : "s"}`;

@@ -14,13 +14,14 @@
  */
 import {
   FINDING_KINDS,
+  OTHER_ENDPOINTS,
   THRESHOLDS,
   type CaptureSummary,
-  type FindingKind,
   type ServerSummary,
   type ThresholdName,
 } from "../analysis/index.js";
 import type { ReportInput } from "./report-input.js";
+import { exampleFlows, num, pct, plural, presentKinds, serverName } from "./summary-text.js";
 import { escapeForTerminal } from "./terminal.js";
 
 /** Rows of the servers and clients tables; the remainder is counted in a line below. */
@@ -28,8 +29,6 @@ const MAX_SERVERS = 25;
 const MAX_CLIENTS = 10;
 /** Example flow ids per finding kind. */
 const EXAMPLES = 5;
-/** What the summary calls the servers or clients beyond the ones it tracks one by one. */
-const OTHERS = "(others)";
 
 // Unicode bidirectional embeddings, overrides and isolates: in a file name they can make the
 // text read differently from what it is (CVE-2021-42574, "Trojan Source").
@@ -66,15 +65,11 @@ function prose(text: string): string {
   return text.replace(/[\\`*_[\]<>#|&!~]/g, (c) => `\\${c}`).replace(/\s*[\r\n]+\s*/g, " ");
 }
 
-const num = (n: number): string => n.toLocaleString("en-US");
-const pct = (n: number, of: number): string => (of === 0 ? "0%" : `${Math.round((100 * n) / of)}%`);
-const plural = (n: number, word: string): string => `${num(n)} ${word}${n === 1 ? "" : "s"}`;
 const flowRef = (id: number): string => `\`#${id}\``;
 
 /** An endpoint as address:port, IPv6 in brackets, for a table cell. */
 function endpointCell(s: ServerSummary): string {
-  if (s.ip === OTHERS) return OTHERS;
-  return code(s.ip.includes(":") ? `[${s.ip}]:${s.port}` : `${s.ip}:${s.port}`, true);
+  return s.ip === OTHER_ENDPOINTS ? OTHER_ENDPOINTS : code(serverName(s), true);
 }
 
 function row(cells: readonly string[]): string {
@@ -87,24 +82,6 @@ function table(head: readonly string[], align: readonly ("l" | "r")[], rows: str
     row(align.map((a) => (a === "r" ? "---:" : "---"))),
     ...rows.map((r) => row(r)),
   ];
-}
-
-/**
- * Finding kinds present, warnings first, then by count (the terminal brief's order; brief.ts
- * keeps its sort private, so it is repeated here).
- */
-function presentKinds(s: CaptureSummary): FindingKind[] {
-  const rank = (k: FindingKind): number => (FINDING_KINDS[k].severity === "warning" ? 0 : 1);
-  return (Object.keys(s.byKind) as FindingKind[]).sort(
-    (a, b) => rank(a) - rank(b) || (s.byKind[b] ?? 0) - (s.byKind[a] ?? 0),
-  );
-}
-
-/** Example flow ids of one kind, taken server by server (as the terminal brief does). */
-function exampleFlows(s: CaptureSummary, kind: FindingKind, n: number): number[] {
-  return s.servers
-    .flatMap((sv) => sv.findings.filter((f) => f.kind === kind).flatMap((f) => f.flows))
-    .slice(0, n);
 }
 
 /** A command line argument quoted for a POSIX shell when it needs to be. */
@@ -218,7 +195,7 @@ function clientsSection(s: CaptureSummary): string[] {
     ["client", "connections", "probes", "TIME_WAIT held", "FIN_WAIT_2 reached"],
     ["l", "r", "r", "r", "r"],
     clients.map((c) => [
-      c.ip === OTHERS ? OTHERS : code(c.ip, true),
+      c.ip === OTHER_ENDPOINTS ? OTHER_ENDPOINTS : code(c.ip, true),
       num(c.connections),
       num(c.probes),
       num(c.timeWait),
