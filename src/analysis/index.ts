@@ -22,7 +22,7 @@ export {
   type HandshakeState,
 } from "./flow-findings.js";
 export { buildFlowResult, flowFacts, addressText } from "./flow-result.js";
-export { seconds, secondsText, secondsPart, nanosPart } from "./seconds.js";
+export { decimalSeconds, seconds, secondsText, secondsPart, nanosPart } from "./seconds.js";
 export {
   flowPredicate,
   type FlowPredicate,

@@ -8,32 +8,55 @@
 
 const NS_PER_SEC = 1e9;
 
-/** The whole seconds of `whole + offset` rounded to the nanosecond (floor, also when negative). */
-export function secondsPart(whole: number, offset: number): number {
-  return whole + Math.floor(Math.round(offset * NS_PER_SEC) / NS_PER_SEC);
+/**
+ * The whole seconds of `whole + offset` rounded to 1/`perSecond` s (default: the nanosecond),
+ * floored, also when negative.
+ */
+export function secondsPart(whole: number, offset: number, perSecond = NS_PER_SEC): number {
+  return whole + Math.floor(Math.round(offset * perSecond) / perSecond);
+}
+
+/** The fraction after secondsPart, in 1/`perSecond` s: 0 to perSecond - 1. */
+export function fractionPart(offset: number, perSecond = NS_PER_SEC): number {
+  const units = Math.round(offset * perSecond);
+  return units - Math.floor(units / perSecond) * perSecond;
 }
 
 /** The nanoseconds after secondsPart: 0 to 999,999,999. */
 export function nanosPart(offset: number): number {
-  const ns = Math.round(offset * NS_PER_SEC);
-  return ns - Math.floor(ns / NS_PER_SEC) * NS_PER_SEC;
+  return fractionPart(offset, NS_PER_SEC);
 }
 
-/** `whole + offset` as a decimal rounded to the nanosecond, without trailing zeros. */
-export function secondsText(whole: number, offset: number): string {
-  let sec = secondsPart(whole, offset);
-  let frac = nanosPart(offset);
+/**
+ * `whole + offset` as a decimal rounded to `digits` decimals; trailing zeros dropped when
+ * `trim` (results) or kept (Zeek's logs write six always).
+ */
+export function decimalSeconds(
+  whole: number,
+  offset: number,
+  digits: number,
+  trim: boolean,
+): string {
+  const perSecond = 10 ** digits;
+  let sec = secondsPart(whole, offset, perSecond);
+  let frac = fractionPart(offset, perSecond);
   let sign = "";
   if (sec < 0) {
     sign = "-";
     if (frac > 0) {
       sec += 1;
-      frac = NS_PER_SEC - frac;
+      frac = perSecond - frac;
     }
     sec = -sec;
   }
-  if (frac === 0) return `${sign}${sec}`;
-  return `${sign}${sec}.${String(frac).padStart(9, "0").replace(/0+$/, "")}`;
+  const decimals = String(frac).padStart(digits, "0");
+  if (!trim) return `${sign}${sec}.${decimals}`;
+  return frac === 0 ? `${sign}${sec}` : `${sign}${sec}.${decimals.replace(/0+$/, "")}`;
+}
+
+/** `whole + offset` as a decimal rounded to the nanosecond, without trailing zeros. */
+export function secondsText(whole: number, offset: number): string {
+  return decimalSeconds(whole, offset, 9, true);
 }
 
 /** The number secondsText writes. */

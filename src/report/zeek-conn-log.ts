@@ -21,7 +21,7 @@
  * and written in UTC where Zeek uses local time.
  */
 import type { FinishedFlow } from "../analysis/index.js";
-import { addressText } from "../analysis/index.js";
+import { addressText, decimalSeconds } from "../analysis/index.js";
 import { zeekBytes, type Direction, type Flow } from "../flow/index.js";
 
 const SEPARATOR = "\t";
@@ -37,28 +37,12 @@ interface Column {
   readonly value: (x: FinishedFlow) => string;
 }
 
-/** Microseconds in a second: Zeek writes `time` and `interval` values with 6 decimals. */
-const US_PER_SEC = 1e6;
-
 /**
  * `whole + offset` seconds rounded to the microsecond, with 6 decimals, as Zeek writes a `time`
  * or an `interval` (Formatter::Render(double), trailing zeros kept).
  */
 export function zeekSeconds(whole: number, offset: number): string {
-  const us = Math.round(offset * US_PER_SEC);
-  const carry = Math.floor(us / US_PER_SEC);
-  let sec = whole + carry;
-  let frac = us - carry * US_PER_SEC;
-  let sign = "";
-  if (sec < 0) {
-    sign = "-";
-    if (frac > 0) {
-      sec += 1;
-      frac = US_PER_SEC - frac;
-    }
-    sec = -sec;
-  }
-  return `${sign}${sec}.${String(frac).padStart(6, "0")}`;
+  return decimalSeconds(whole, offset, 6, false);
 }
 
 /** The digits of Zeek's base 62 (util::uitoa_n): 0-9, A-Z, a-z. */
