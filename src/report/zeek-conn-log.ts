@@ -34,7 +34,15 @@ interface Column {
   readonly name: string;
   readonly type: string;
   /** The field as written (already escaped), UNSET_FIELD when unset. */
-  readonly value: (x: FinishedFlow) => string;
+  readonly value: (x: FinishedFlow, row: RowFacts) => string;
+}
+
+/** What several columns of one row need, worked out once per row. */
+interface RowFacts {
+  /** Zeek's duration when above 0 (else Zeek leaves duration and the sizes unset). */
+  readonly duration: number | undefined;
+  /** orig_bytes and resp_bytes, when there is a duration. */
+  readonly bytes: { readonly orig: number; readonly resp: number } | undefined;
 }
 
 /**
@@ -155,9 +163,6 @@ export function zeekDuration(f: Flow): number {
   return end - f.startAt;
 }
 
-/** Zeek sets `duration`, `orig_bytes` and `resp_bytes` only when the duration is above 0. */
-const hasDuration = (x: FinishedFlow): boolean => zeekDuration(x.flow) > 0;
-
 /** Zeek 6's conn.log columns (base/protocols/conn/main.zeek, Conn::Info), then teardown's. */
 const COLUMNS: readonly Column[] = [
   { name: "ts", type: "time", value: (x) => zeekSeconds(x.baseSec, x.flow.startAt) },
@@ -171,17 +176,17 @@ const COLUMNS: readonly Column[] = [
   {
     name: "duration",
     type: "interval",
-    value: (x) => (hasDuration(x) ? zeekSeconds(0, zeekDuration(x.flow)) : UNSET_FIELD),
+    value: (_, row) => (row.duration !== undefined ? zeekSeconds(0, row.duration) : UNSET_FIELD),
   },
   {
     name: "orig_bytes",
     type: "count",
-    value: (x) => (hasDuration(x) ? String(zeekBytes(x.flow).orig) : UNSET_FIELD),
+    value: (_, row) => (row.bytes !== undefined ? String(row.bytes.orig) : UNSET_FIELD),
   },
   {
     name: "resp_bytes",
     type: "count",
-    value: (x) => (hasDuration(x) ? String(zeekBytes(x.flow).resp) : UNSET_FIELD),
+    value: (_, row) => (row.bytes !== undefined ? String(row.bytes.resp) : UNSET_FIELD),
   },
   { name: "conn_state", type: "string", value: (x) => zeekString(x.facts.connState) },
   { name: "local_orig", type: "bool", value: () => UNSET_FIELD },
@@ -258,10 +263,16 @@ export function zeekConnLogHeader(openEpochSec: number): string {
 
 /** One row, ending in "\n", for a finished flow (valid while its flow view is: in onFlow). */
 export function zeekConnLogRow(x: FinishedFlow): string {
+  // Zeek sets duration, orig_bytes and resp_bytes only when the duration is above 0.
+  const duration = zeekDuration(x.flow);
+  const row: RowFacts =
+    duration > 0
+      ? { duration, bytes: zeekBytes(x.flow) }
+      : { duration: undefined, bytes: undefined };
   let line = "";
   for (let i = 0; i < COLUMNS.length; i++) {
     if (i > 0) line += SEPARATOR;
-    line += COLUMNS[i]!.value(x);
+    line += COLUMNS[i]!.value(x, row);
   }
   // Zeek escapes a row's first character when it would make the row read as a header line.
   if (line.startsWith("#")) line = `\\x23${line.slice(1)}`;
