@@ -158,6 +158,8 @@ export function firstPacketTime(path: string): { sec: number; nsec: number } | u
  * found (they say why when read), go last in the order given; equal times keep that order too.
  */
 export function orderByFirstPacket(paths: readonly string[]): string[] {
+  // One input has no order to find: do not read its start twice.
+  if (paths.length < 2) return [...paths];
   const timed = paths.map((path, i) => ({ path, i, t: firstPacketTime(path) }));
   return timed
     .sort((a, b) => {
