@@ -37,36 +37,25 @@ function isRecordFormat(f: OutputFormat): f is FlowRecordFormat {
 /** The plan for the options given, or a one-line usage error. */
 export function planOutputs(c: OutputChoices): OutputPlan | string {
   const target = c.output ?? "-";
-  let records: OutputPlan["records"];
-  let report: OutputPlan["report"];
   if (isRecordFormat(c.format)) {
     if (c.json !== undefined)
       return `teardown: --json and --format ${c.format} both ask for flow records: give one`;
-    records = { format: c.format, path: target };
-  } else if (c.json !== undefined) {
-    records = { format: "json", path: c.json };
-  }
-  if (!isRecordFormat(c.format)) {
-    const onStdout = target === "-";
-    // The brief gives way to records on stdout, and to --quiet; other reports never do.
-    const quiet = c.format === "text" && (c.quiet || (onStdout && records?.path === "-"));
-    if (!quiet) {
-      if (onStdout && records?.path === "-")
-        return `teardown: --format ${c.format} and the flow records cannot both go to stdout: give --output`;
-      report = { format: c.format, path: target };
-    }
-  } else if (!c.quiet && records?.path !== "-") {
+    const records = { format: c.format, path: target };
     // Records to a file: the brief still goes to stdout, as with --json FILE.
-    report = { format: "text", path: "-" };
+    return !c.quiet && target !== "-"
+      ? { records, report: { format: "text", path: "-" } }
+      : { records };
   }
-  if (
-    records !== undefined &&
-    report !== undefined &&
-    records.path !== "-" &&
-    records.path === report.path
-  )
-    return `teardown: two outputs to one file (${escapeForTerminal(records.path)})`;
-  return { ...(records ? { records } : {}), ...(report ? { report } : {}) };
+  const records = c.json !== undefined ? { format: "json" as const, path: c.json } : undefined;
+  const bothOnStdout = target === "-" && records?.path === "-";
+  // The brief gives way to --quiet and to records on stdout; the other reports never do.
+  if (c.format === "text" && (c.quiet || bothOnStdout)) return records ? { records } : {};
+  if (bothOnStdout)
+    return `teardown: --format ${c.format} and the flow records cannot both go to stdout: give --output`;
+  if (records !== undefined && records.path === target)
+    return `teardown: two outputs to one file (${escapeForTerminal(target)})`;
+  const report = { format: c.format, path: target };
+  return records ? { records, report } : { report };
 }
 
 export interface OpenOutputs {
