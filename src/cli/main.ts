@@ -32,6 +32,32 @@ import { applyConfigFile, CONFIG_FILE_NAME, type ConfigParsers } from "./config-
 const pkg = createRequire(import.meta.url)("../../../package.json") as { version: string };
 const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 
+/** A one-line usage error: said on stderr, exit status 1. */
+function usageError(message: string): void {
+  io.stderr.write(message + "\n");
+  process.exitCode = EXIT_USAGE;
+}
+
+/**
+ * A command's options with the configuration file applied (see config-file.ts), or undefined
+ * after reporting a bad file.
+ */
+function configured(
+  command: Command,
+  section: "analyze" | "flow",
+  parsers: ConfigParsers,
+): Record<string, unknown> | undefined {
+  const problem = applyConfigFile(
+    command,
+    command.opts()["config"] as string | undefined,
+    section,
+    parsers,
+  );
+  if (problem === undefined) return command.opts();
+  usageError(problem);
+  return undefined;
+}
+
 function buildProgram(): Command {
   const program = new Command()
     .name("teardown")
@@ -130,30 +156,16 @@ Examples:
   teardown analyze capture.pcap --fail-on warning,refused   # exit status 3 if any is found`,
     )
     .option("--config <file>", `defaults for options (else ./${CONFIG_FILE_NAME} if present)`)
-    .action(async (captures: string[], _opts: Record<string, unknown>, command: Command) => {
-      const problem = applyConfigFile(
-        command,
-        _opts["config"] as string | undefined,
-        "analyze",
-        analyzeConfigParsers(),
-      );
-      if (problem !== undefined) {
-        io.stderr.write(problem + "\n");
-        process.exitCode = EXIT_USAGE;
-        return;
-      }
-      const opts = command.opts();
+    .action(async (captures: string[], _given: unknown, command: Command) => {
+      const opts = configured(command, "analyze", analyzeConfigParsers());
+      if (opts === undefined) return;
       const outputs = planOutputs({
         json: opts["json"] as string | undefined,
         format: opts["format"] as OutputFormat,
         output: opts["output"] as string | undefined,
         quiet: opts["quiet"] === true,
       });
-      if (typeof outputs === "string") {
-        io.stderr.write(outputs + "\n");
-        process.exitCode = EXIT_USAGE;
-        return;
-      }
+      if (typeof outputs === "string") return usageError(outputs);
       process.exitCode = await runAnalyze(
         captures,
         {
@@ -187,24 +199,16 @@ Examples:
   teardown flow capture.pcap 12 --fin-gap 5`,
     )
     .option("--config <file>", `defaults for options (else ./${CONFIG_FILE_NAME} if present)`)
-    .action(async (args: string[], given: Record<string, unknown>, command: Command) => {
-      const problem = applyConfigFile(command, given["config"] as string | undefined, "flow", {});
-      if (problem !== undefined) {
-        io.stderr.write(problem + "\n");
-        process.exitCode = EXIT_USAGE;
-        return;
-      }
-      const opts = command.opts();
+    .action(async (args: string[], _given: unknown, command: Command) => {
+      const opts = configured(command, "flow", {});
+      if (opts === undefined) return;
       // commander allows a variadic argument only last: the id is taken off the end.
       const captures = args.slice(0, -1);
       const id = Number(args.at(-1));
-      if (captures.length === 0 || !Number.isInteger(id) || id < 1) {
-        process.stderr.write(
-          `teardown flow: give the capture(s), then a flow id (1, 2, ...): teardown flow capture.pcap 12\n`,
+      if (captures.length === 0 || !Number.isInteger(id) || id < 1)
+        return usageError(
+          "teardown flow: give the capture(s), then a flow id (1, 2, ...): teardown flow capture.pcap 12",
         );
-        process.exitCode = EXIT_USAGE;
-        return;
-      }
       process.exitCode = await runFlow(captures, { id, thresholds: thresholdsFrom(opts) }, io);
     });
 
@@ -221,13 +225,10 @@ Examples:
     )
     .action((kind: string | undefined) => {
       const text = formatExplain(kind);
-      if (text === undefined) {
-        io.stderr.write(
-          `teardown: no finding kind "${escapeForTerminal(kind ?? "")}"; known: ${explainKinds().join(", ")}\n`,
+      if (text === undefined)
+        return usageError(
+          `teardown: no finding kind "${escapeForTerminal(kind ?? "")}"; known: ${explainKinds().join(", ")}`,
         );
-        process.exitCode = EXIT_USAGE;
-        return;
-      }
       io.stdout.write(text + "\n");
     });
 
