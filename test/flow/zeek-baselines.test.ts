@@ -18,10 +18,9 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { gunzipSync } from "node:zlib";
-import { CaptureReader, type CaptureRecord } from "../../src/capture/index.js";
-import { decodePacket, formatIpv4, formatIpv6, newDecodedPacket } from "../../src/decode/index.js";
+import { formatIpv4, formatIpv6 } from "../../src/decode/index.js";
 import { FlowTracker, zeekBytes, zeekConnState, type Flow } from "../../src/flow/index.js";
+import { captureBytes, decodeAll } from "../decode/decode-file.js";
 import { CORPUS_DIR } from "../differential/capture-files.js";
 
 const LOG_SUFFIX = ".zeek-conn.log";
@@ -192,8 +191,6 @@ function address(version: 4 | 6, w0: number, w1: number, w2: number, w3: number)
 
 /** Runs a capture through reader, decoder and flow tracker, as the CLI does. */
 function flowsOf(capture: string): OurFlow[] {
-  let bytes: Uint8Array = readFileSync(capture);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
   const flows: OurFlow[] = [];
   const tracker = new FlowTracker({
     flowEnded(f: Flow): void {
@@ -215,16 +212,9 @@ function flowsOf(capture: string): OurFlow[] {
       });
     },
   });
-  const decoded = newDecodedPacket();
-  const reader = new CaptureReader({
-    packet(rec: CaptureRecord): void {
-      decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
-      if (decoded.status === "tcp") tracker.packet(rec.frame, rec.tsSec, rec.tsNsec, decoded);
-    },
-    diagnostic(): void {},
+  decodeAll(captureBytes(capture), (rec, p) => {
+    if (p.status === "tcp") tracker.packet(rec.frame, rec.tsSec, rec.tsNsec, p);
   });
-  reader.push(bytes);
-  reader.end();
   tracker.end();
   return flows.sort((a, b) => a.id - b.id);
 }

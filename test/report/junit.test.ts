@@ -8,18 +8,8 @@ import { describe, it } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { FINDING_KINDS, type FindingKind } from "../../src/analysis/index.js";
 import { formatJunit, type ReportInput } from "../../src/report/index.js";
-import { reportInput } from "./read-report-input.js";
+import { INCIDENT_SAMPLES, reportInput } from "./read-report-input.js";
 
-const INCIDENTS = [
-  "client-timeout",
-  "http2-storm",
-  "connection-close",
-  "unread-body",
-  "accept-backlog",
-  "keepalive-reuse",
-  "probes",
-  "refused",
-];
 const KINDS = Object.keys(FINDING_KINDS) as FindingKind[];
 const isWarning = (kind: FindingKind): boolean => FINDING_KINDS[kind].severity === "warning";
 
@@ -71,7 +61,7 @@ function parse(xml: string): Report {
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 
 describe("formatJunit", () => {
-  const input = reportInput(INCIDENTS.map((name) => `samples/incidents/${name}.pcap`));
+  const input = reportInput(INCIDENT_SAMPLES);
   const s = input.summary;
   const xml = formatJunit(input, isWarning);
   const report = parse(xml);

@@ -7,20 +7,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FINDING_KINDS, type FindingKind } from "../../src/analysis/index.js";
 import { formatMarkdown, type ReportInput } from "../../src/report/index.js";
-import { reportInput } from "./read-report-input.js";
+import { INCIDENT_SAMPLES, reportInput } from "./read-report-input.js";
 
 const n = (x: number): string => x.toLocaleString("en-US");
-
-const INCIDENTS = [
-  "client-timeout",
-  "http2-storm",
-  "connection-close",
-  "unread-body",
-  "accept-backlog",
-  "keepalive-reuse",
-  "probes",
-  "refused",
-];
 
 /**
  * A line with its code spans cut out and its backslash escapes replaced by `E`, following
@@ -126,7 +115,7 @@ function assertInert(md: string): void {
 }
 
 describe("formatMarkdown", () => {
-  const input = reportInput(INCIDENTS.map((name) => `samples/incidents/${name}.pcap`));
+  const input = reportInput(INCIDENT_SAMPLES);
   const md = formatMarkdown(input);
   const s = input.summary;
 
@@ -169,7 +158,7 @@ describe("formatMarkdown", () => {
 
   it("has one servers row per server, with its counts", () => {
     const rows = tableUnder(md, "### Servers");
-    assert.equal(s.servers.length, INCIDENTS.length, "one server per incident");
+    assert.equal(s.servers.length, INCIDENT_SAMPLES.length, "one server per incident");
     assert.equal(rows.length, s.servers.length);
     for (const sv of s.servers) {
       const row = rows.find((r) => r[0] === `\`${sv.ip}:${sv.port}\``);

@@ -2,31 +2,36 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Analyzer } from "../../src/analysis/index.js";
-import { CaptureReader } from "../../src/capture/index.js";
-import { decodePacket, DecodeCounts, newDecodedPacket } from "../../src/decode/index.js";
+import { DecodeCounts } from "../../src/decode/index.js";
+import { decodeAll } from "../decode/decode-file.js";
 import type { CaptureFileInfo, ReportInput } from "../../src/report/index.js";
 import { REPO_ROOT } from "../differential/capture-files.js";
+
+/** The eight incident samples, one server each: read together, a capture with several servers. */
+export const INCIDENT_SAMPLES: readonly string[] = [
+  "client-timeout",
+  "http2-storm",
+  "connection-close",
+  "unread-body",
+  "accept-backlog",
+  "keepalive-reuse",
+  "probes",
+  "refused",
+].map((name) => `samples/incidents/${name}.pcap`);
 
 /** Reads captures as `teardown analyze` does (frames numbered on across files). */
 export function reportInput(paths: readonly string[]): ReportInput {
   const analyzer = new Analyzer();
-  const decoded = newDecodedPacket();
   const counts = new DecodeCounts();
   const files: CaptureFileInfo[] = [];
   let frameBase = 0;
   for (const path of paths) {
     const base = frameBase;
-    const reader = new CaptureReader({
-      packet(rec) {
-        decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
-        counts.add(decoded, base + rec.frame);
-        if (decoded.status === "tcp")
-          analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
-      },
-      diagnostic: () => undefined,
+    const reader = decodeAll(readFileSync(join(REPO_ROOT, path)), (rec, decoded) => {
+      counts.add(decoded, base + rec.frame);
+      if (decoded.status === "tcp")
+        analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
     });
-    reader.push(readFileSync(join(REPO_ROOT, path)));
-    reader.end();
     files.push({ path, packets: reader.packets, damaged: reader.error !== undefined, gzip: false });
     frameBase += reader.packets;
   }

@@ -9,11 +9,9 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { Analyzer, type FlowResult } from "../../src/analysis/index.js";
-import { CaptureReader, type CaptureRecord } from "../../src/capture/index.js";
-import { decodePacket, newDecodedPacket } from "../../src/decode/index.js";
+import { captureBytes, decodeAll } from "../decode/decode-file.js";
 import { zeekBytes } from "../../src/flow/index.js";
 import {
   ZEEK_CONN_FIELDS,
@@ -171,8 +169,6 @@ interface FlowSeen {
  * rows are made inside onFlow, where the flow view is valid.
  */
 function renderCapture(path: string): Rendered {
-  let bytes: Uint8Array = readFileSync(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
   const rows: string[] = [];
   const flows = new Map<number, FlowSeen>();
   const analyzer = new Analyzer({
@@ -186,16 +182,9 @@ function renderCapture(path: string): Rendered {
       });
     },
   });
-  const decoded = newDecodedPacket();
-  const reader = new CaptureReader({
-    packet(rec: CaptureRecord): void {
-      decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
-      if (decoded.status === "tcp") analyzer.packet(rec.frame, rec.tsSec, rec.tsNsec, decoded);
-    },
-    diagnostic(): void {},
+  decodeAll(captureBytes(path), (rec, p) => {
+    if (p.status === "tcp") analyzer.packet(rec.frame, rec.tsSec, rec.tsNsec, p);
   });
-  reader.push(bytes);
-  reader.end();
   analyzer.finish();
   const text =
     zeekConnLogHeader(analyzer.firstSec + analyzer.firstNsec * 1e-9) +
