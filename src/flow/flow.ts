@@ -14,7 +14,8 @@
  * exact to well under a nanosecond over any capture shorter than a few weeks.
  */
 import { D, E, F, HISTORY_CAPACITY, Tuple, Z } from "./flow-layout.js";
-import { FlowStore, type FlowRecords } from "./flow-store.js";
+import { batchRecords, FlowBatchWriter } from "./flow-batch.js";
+import type { FlowRecords } from "./flow-store.js";
 import { tcpStateOf, type TcpState } from "./tcp-state.js";
 import { zeekStateOf, type ZeekEndpointState } from "./zeek-endpoint-state.js";
 
@@ -430,16 +431,9 @@ export class Flow {
 
   /** A copy of this flow that stays valid after the view moves on (tests, `teardown flow`). */
   detach(): Flow {
-    const store = new FlowStore(1);
-    const slot = store.alloc();
-    store.f64.set(this.store.f64.subarray(this.base, this.base + F.STRIDE), slot * F.STRIDE);
-    const h = this.slotNumber * HISTORY_CAPACITY;
-    store.history.set(
-      this.store.history.subarray(h, h + HISTORY_CAPACITY),
-      slot * HISTORY_CAPACITY,
-    );
-    const overflow = this.store.historyOverflow.get(this.slotNumber);
-    if (overflow !== undefined) store.historyOverflow.set(slot, overflow);
-    return new Flow(store, slot);
+    // A batch of one: the copy a flow handed to another thread gets.
+    const batch = new FlowBatchWriter(1);
+    batch.add(this, 0);
+    return new Flow(batchRecords(batch.take(0)));
   }
 }
