@@ -3,8 +3,8 @@
  * matter most with their meaning, the servers most affected, and who holds TIME_WAIT. Short
  * enough to read in the middle of an incident; the JSON has everything else.
  */
-import { FINDING_KINDS, type CaptureSummary } from "../analysis/index.js";
-import type { CaptureFileInfo } from "./report-input.js";
+import { FINDING_KINDS } from "../analysis/index.js";
+import type { CaptureFileInfo, ReportInput } from "./report-input.js";
 import { exampleFlows, pct, plural, presentKinds } from "./summary-text.js";
 import { escapeForTerminal } from "./terminal.js";
 
@@ -40,25 +40,16 @@ function fileLines(files: readonly CaptureFileInfo[]): string[] {
   return lines;
 }
 
-export interface BriefInput {
-  readonly files: readonly string[];
-  /** Each file read, in reading order: listed when there are several. */
-  readonly fileInfo?: readonly CaptureFileInfo[];
-  readonly packets: number;
-  readonly tcpPackets: number;
-  readonly start: number;
-  readonly end: number;
-  readonly summary: CaptureSummary;
-}
-
-export function formatBrief(b: BriefInput): string {
-  const s = b.summary;
+export function formatBrief(input: ReportInput): string {
+  const s = input.summary;
+  const c = input.capture;
+  const files = c.files.map((f) => f.path);
   const lines: string[] = [];
-  const span = b.end >= b.start ? b.end - b.start : 0;
+  const span = c.end >= c.start ? c.end - c.start : 0;
   const named =
-    b.files.length > 3 ? `${b.files.length} files` : b.files.map(escapeForTerminal).join(", ");
+    files.length > 3 ? `${files.length} files` : files.map(escapeForTerminal).join(", ");
   lines.push(
-    `${named}: ${plural(b.packets, "packet")} (${b.tcpPackets.toLocaleString("en-US")} TCP) over ${span.toFixed(1)} s; ` +
+    `${named}: ${plural(c.packets, "packet")} (${c.tcpPackets.toLocaleString("en-US")} TCP) over ${span.toFixed(1)} s; ` +
       [
         plural(s.connections, "connection"),
         plural(s.probes, "probe"),
@@ -123,6 +114,6 @@ export function formatBrief(b: BriefInput): string {
       );
     }
   }
-  if (b.fileInfo !== undefined && b.fileInfo.length > 1) lines.push("", ...fileLines(b.fileInfo));
+  if (c.files.length > 1) lines.push("", ...fileLines(c.files));
   return lines.join("\n");
 }

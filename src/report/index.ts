@@ -3,7 +3,7 @@ export { formatPacketLine, formatSkippedLine, formatFlags, formatEndpoint } from
 export { formatDiagnosticLine, formatUnsupportedLinkLine } from "./diagnostic-line.js";
 export { escapeForTerminal } from "./terminal.js";
 export { fillGeneratedSections, GENERATED_SECTIONS } from "./catalogue-markdown.js";
-export { formatBrief, type BriefInput } from "./brief.js";
+export { formatBrief } from "./brief.js";
 export { formatLadder, type LadderPacket } from "./ladder.js";
 export { JsonBytes } from "./json-bytes.js";
 export { writeFlowJson } from "./flow-json.js";

@@ -300,7 +300,7 @@ export async function runAnalyze(
   }
   if (outputs.report !== undefined) {
     outputs.report.writer.line(
-      renderReport(outputs.report.format, paths, { capture, summary, version: opts.version }, opts),
+      renderReport(outputs.report.format, { capture, summary, version: opts.version }, opts),
     );
   }
   await outputs.close();
@@ -319,23 +319,10 @@ export async function runAnalyze(
   return EXIT_OK;
 }
 
-function renderReport(
-  format: ReportFormat,
-  paths: readonly string[],
-  input: ReportInput,
-  opts: AnalyzeOptions,
-): string {
+function renderReport(format: ReportFormat, input: ReportInput, opts: AnalyzeOptions): string {
   switch (format) {
     case "text":
-      return formatBrief({
-        files: paths,
-        fileInfo: input.capture.files,
-        packets: input.capture.packets,
-        tcpPackets: input.capture.tcpPackets,
-        start: input.capture.start,
-        end: input.capture.end,
-        summary: input.summary,
-      });
+      return formatBrief(input);
     case "markdown":
       return formatMarkdown(input);
     case "junit":
