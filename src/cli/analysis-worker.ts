@@ -13,11 +13,8 @@ import {
   type Thresholds,
 } from "../analysis/index.js";
 import { batchRecords, Flow, type FlowBatchData } from "../flow/index.js";
-import { JsonBytes, writeFlowRecord, type FlowRecordFormat } from "../report/index.js";
+import { FlowRecordWriter, type FlowRecordFormat } from "../report/index.js";
 import type { ToAnalysis, FromAnalysis } from "./analysis-thread.js";
-
-/** JSON is sent back once a batch has left at least this much. */
-const JSON_CHUNK_BYTES = 256 * 1024;
 
 const port = parentPort;
 if (port === null) throw new Error("analysis-worker.js runs as a worker thread");
@@ -28,8 +25,7 @@ const { thresholds, format, select } = workerData as {
 };
 const predicate = flowPredicate(select);
 const analysis = new FlowAnalysis(thresholds);
-const out = new JsonBytes();
-let first = true;
+const out = format === undefined ? undefined : new FlowRecordWriter(format);
 
 function send(message: FromAnalysis, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -41,15 +37,13 @@ function batch(b: FlowBatchData & { readonly startEpoch: number }): void {
     flow.show(i);
     if (predicate !== undefined && !predicate(flow, b.baseSec, b.startEpoch)) continue;
     const finished = analysis.add(flow, b.captureEnd[i]!, b.baseSec);
-    if (format === undefined) continue;
-    writeFlowRecord(format, out, finished, first);
-    first = false;
+    out?.add(finished);
   }
   // The batch's arrays go back to be filled again.
   const arrays = { f64: b.f64, history: b.history, captureEnd: b.captureEnd };
   const transfer = [b.f64.buffer, b.history.buffer, b.captureEnd.buffer] as ArrayBuffer[];
-  if (out.length >= JSON_CHUNK_BYTES) {
-    const chunk = out.take();
+  const chunk = out?.takeChunk();
+  if (chunk !== undefined) {
     send({ type: "batch-done", json: chunk, arrays }, [...transfer, chunk.buffer as ArrayBuffer]);
   } else {
     send({ type: "batch-done", json: undefined, arrays }, transfer);
@@ -60,7 +54,7 @@ port.on("message", (m: ToAnalysis) => {
   if (m.type === "batch") {
     batch(m.batch);
   } else {
-    const chunk = out.length > 0 ? out.take() : undefined;
+    const chunk = out?.takeChunk(true);
     send(
       { type: "summary", json: chunk, summary: analysis.build() },
       chunk === undefined ? [] : [chunk.buffer as ArrayBuffer],

@@ -6,7 +6,7 @@
  */
 import type { FinishedFlow } from "../analysis/index.js";
 import { writeFlowJson } from "./flow-json.js";
-import type { JsonBytes } from "./json-bytes.js";
+import { JsonBytes } from "./json-bytes.js";
 import { zeekConnLogRow } from "./zeek-conn-log.js";
 
 export type FlowRecordFormat = "json" | "ndjson" | "zeek";
@@ -14,8 +14,33 @@ export type FlowRecordFormat = "json" | "ndjson" | "zeek";
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 
+/** Records are handed out in chunks of at least this many bytes (but the last). */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The records of one stream, written as flows finish and handed out in chunks to write (by the
+ * thread that analyses, to the one that writes).
+ */
+export class FlowRecordWriter {
+  private readonly bytes = new JsonBytes();
+  private first = true;
+
+  constructor(readonly format: FlowRecordFormat) {}
+
+  add(x: FinishedFlow): void {
+    writeFlowRecord(this.format, this.bytes, x, this.first);
+    this.first = false;
+  }
+
+  /** The records written since the last chunk once they fill one (with `rest`: whatever there is). */
+  takeChunk(rest = false): Uint8Array | undefined {
+    const n = this.bytes.length;
+    return n === 0 || (!rest && n < CHUNK_BYTES) ? undefined : this.bytes.take();
+  }
+}
+
 /** Appends one flow's record; `first`: no record was written before it. */
-export function writeFlowRecord(
+function writeFlowRecord(
   format: FlowRecordFormat,
   w: JsonBytes,
   x: FinishedFlow,

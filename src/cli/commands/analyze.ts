@@ -26,8 +26,7 @@ import {
   formatJunit,
   formatMarkdown,
   formatUnsupportedLinkLine,
-  JsonBytes,
-  writeFlowRecord,
+  FlowRecordWriter,
   zeekConnLogFooter,
   zeekConnLogHeader,
   type CaptureInfo,
@@ -59,7 +58,6 @@ export interface AnalyzeOptions {
 }
 
 export const JSON_SCHEMA = "teardown/1";
-const FLOW_CHUNK_BYTES = 256 * 1024;
 /** Finished flows per batch sent to the analysis thread. */
 const BATCH_FLOWS = 512;
 /** With --threads auto, inputs smaller than this stay on one thread (a thread costs ~40 ms). */
@@ -151,8 +149,7 @@ export async function runAnalyze(
   const records = outputs.records;
   const recordFormat = records?.format;
   // Flow records are written as bytes and handed over in chunks, here or by the analysis thread.
-  const recordBytes = new JsonBytes();
-  let firstRecord = true;
+  const recordWriter = recordFormat === undefined ? undefined : new FlowRecordWriter(recordFormat);
   if (recordFormat === "json")
     records?.writer.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},"flows":[`);
   // A conn.log's header names the time of its first packet: written before the first row.
@@ -188,11 +185,11 @@ export async function runAnalyze(
             if (batch.full) thread.send(batch.take(baseSec), analyzer.startEpoch);
           },
     onFlow: (flow) => {
-      if (records === undefined || recordFormat === undefined) return;
+      if (records === undefined || recordWriter === undefined) return;
       beforeRecords();
-      writeFlowRecord(recordFormat, recordBytes, flow, firstRecord);
-      firstRecord = false;
-      if (recordBytes.length >= FLOW_CHUNK_BYTES) records.writer.bytes(recordBytes.take());
+      recordWriter.add(flow);
+      const chunk = recordWriter.takeChunk();
+      if (chunk !== undefined) records.writer.bytes(chunk);
     },
   });
   const decoded = newDecodedPacket();
@@ -288,7 +285,8 @@ export async function runAnalyze(
   };
 
   if (records !== undefined) {
-    if (recordBytes.length > 0) records.writer.bytes(recordBytes.take());
+    const rest = recordWriter?.takeChunk(true);
+    if (rest !== undefined) records.writer.bytes(rest);
     const whole = `"capture":${JSON.stringify(capture)},"summary":${JSON.stringify(summary)}}`;
     if (recordFormat === "json") records.writer.line(`],${whole}`);
     else if (recordFormat === "ndjson")
