@@ -8,10 +8,12 @@ import type { FlowResult } from "./flow-result.js";
 
 /** One packet of a ladder. */
 export interface LadderPacket {
-  /** Frame number as Wireshark numbers it in the packet's own file (`frame.number == N`). */
+  /**
+   * Frame number in the capture, numbered on across files like every frame in the results (a
+   * file's `frameOffset` in ReportInput.capture.files turns it into the file's own
+   * `frame.number == N`; with one file they are the same).
+   */
   readonly frame: number;
-  /** Index in the capture's files (ReportInput.capture.files) of the file it came from. */
-  readonly file: number;
   /** Epoch seconds. */
   readonly at: number;
   readonly from: "client" | "server";
