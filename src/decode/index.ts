@@ -25,3 +25,4 @@ export {
 } from "./link-types.js";
 export { DECODE_PROBLEMS, type DecodeProblemInfo } from "./problems.js";
 export { DecodeCounts } from "./decode-counts.js";
+export * from "./tls-handshake.js";
