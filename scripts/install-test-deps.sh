@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm packages: tshark (the differential tests compare
-# against it) and zsh (the completion test runs the zsh script). Debian packages, installed only
+# against it), zsh (the completion test runs the zsh script) and chromium (the HTML report's
+# browser test drives /usr/bin/chromium with playwright-core). Debian packages, installed only
 # when missing; needs root (or sudo) for apt-get.
 set -euo pipefail
 missing=()
 command -v tshark >/dev/null 2>&1 || missing+=(tshark)
 command -v zsh >/dev/null 2>&1 || missing+=(zsh)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
