@@ -6,14 +6,18 @@
  */
 import type { DecodedPacket } from "../decode/index.js";
 import {
+  APP_SESSIONS,
   DEFAULT_TRACKER_OPTIONS,
   FlowTracker,
+  type AppSessionFactories,
   type Flow,
   type FlowEndReason,
   type Side,
 } from "../flow/index.js";
 import { buildFlowResult, flowFacts, type FlowFacts, type FlowResult } from "./flow-result.js";
 import type { FlowPredicate } from "./flow-filter.js";
+import type { ReportFlows } from "./ladder-flow.js";
+import { ReportFlowCollector, type ReportFlowOptions } from "./report-flows.js";
 import { SummaryBuilder, type CaptureSummary } from "./summary.js";
 import { defaultThresholds, type Thresholds } from "./thresholds.js";
 
@@ -40,8 +44,16 @@ export class FinishedFlow {
  */
 export class FlowAnalysis {
   private readonly summary = new SummaryBuilder();
+  private readonly reportFlows: ReportFlowCollector | undefined;
 
-  constructor(readonly thresholds: Thresholds) {}
+  /** `report`: also choose the flows the HTML report draws, and list them (report-flows.ts). */
+  constructor(
+    readonly thresholds: Thresholds,
+    report?: ReportFlowOptions,
+  ) {
+    this.reportFlows =
+      report === undefined ? undefined : new ReportFlowCollector(report, thresholds);
+  }
 
   /**
    * One finished flow: `captureEnd` is the tracker's latest time when it finished (relative),
@@ -50,13 +62,22 @@ export class FlowAnalysis {
   add(f: Flow, captureEnd: number, baseSec: number): FinishedFlow {
     const facts = flowFacts(f, this.thresholds, captureEnd);
     this.summary.add(f, facts);
+    this.reportFlows?.add(f, facts, baseSec);
     return new FinishedFlow(f, facts, this.thresholds, baseSec);
   }
 
   build(): CaptureSummary {
     return this.summary.build();
   }
+
+  /** The ladders and flow index, when asked for (undefined otherwise). */
+  buildReportFlows(): ReportFlows | undefined {
+    return this.reportFlows?.build();
+  }
 }
+
+/** Packets kept per flow for the report's ladders: its opening ones and its closing ones. */
+export const LADDER_PACKETS = { head: 24, tail: 24 } as const;
 
 export interface AnalyzerOptions {
   readonly thresholds: Thresholds;
@@ -68,6 +89,13 @@ export interface AnalyzerOptions {
    * called and `finish()` returns an empty summary.
    */
   readonly handOff?: (flow: Flow, captureEnd: number, baseSec: number) => void;
+  /**
+   * Keep packets for ladders and choose the flows the HTML report draws (report-flows.ts). With
+   * `handOff`, the FlowAnalysis elsewhere must be given the same options.
+   */
+  readonly report?: ReportFlowOptions;
+  /** The payload parsers (flow/app-sniffer.ts): absent, APP_SESSIONS (HTTP/1.x, TLS); null, none. */
+  readonly appSessions?: AppSessionFactories | null;
   /** Only flows this selects are analysed (and handed over); see flow-filter.ts. */
   readonly select?: FlowPredicate;
   /** Called for each packet of the flow with this id, after it was added (`teardown flow`). */
@@ -98,7 +126,7 @@ export class Analyzer {
     this.onFlow = options.onFlow ?? (() => undefined);
     this.handOff = options.handOff;
     this.select = options.select;
-    this.analysis = new FlowAnalysis(this.thresholds);
+    this.analysis = new FlowAnalysis(this.thresholds, options.report);
     const follow = options.follow;
     this.tracker = new FlowTracker(
       {
@@ -116,6 +144,10 @@ export class Analyzer {
         closeLingerSec: this.thresholds.closeLingerSec,
         maxLingering: DEFAULT_TRACKER_OPTIONS.maxLingering,
         maxRemembered: DEFAULT_TRACKER_OPTIONS.maxRemembered,
+        ...(options.appSessions !== null
+          ? { appSessions: options.appSessions ?? APP_SESSIONS }
+          : {}),
+        ...(options.report !== undefined ? { keepPackets: LADDER_PACKETS } : {}),
       },
     );
   }
@@ -147,6 +179,11 @@ export class Analyzer {
   finish(): CaptureSummary {
     this.tracker.end();
     return this.analysis.build();
+  }
+
+  /** After finish(): the report's ladders and flow index (with `report` and no `handOff`). */
+  reportFlows(): ReportFlows | undefined {
+    return this.analysis.buildReportFlows();
   }
 
   /** Epoch seconds of the first packet (meaningless before it). */

@@ -20,6 +20,7 @@ import {
   type HandshakeState,
 } from "./flow-findings.js";
 import type { FindingKind } from "./finding-kinds.js";
+import { appResult, type AppResult } from "./app-result.js";
 import { seconds } from "./seconds.js";
 import type { Thresholds } from "./thresholds.js";
 
@@ -90,6 +91,8 @@ export interface FlowResult {
   /** Zeek's conn.log `conn_state` and `history` for the same connection. */
   readonly zeek: { readonly connState: string; readonly history: string };
   readonly previous?: { readonly id: number; readonly gapSec: number };
+  /** What the payload said (HTTP exchanges, TLS hellos), for flows whose protocol teardown reads. */
+  readonly app?: AppResult;
 }
 
 export function addressText(f: Flow, side: Side): string {
@@ -173,7 +176,10 @@ export function buildFlowResult(
     findings: facts.findings.map((x) => ({ ...x, at: epoch(x.at) })),
     zeek: { connState: facts.connState, history: f.history },
   };
-  return f.previousId !== 0
-    ? { ...result, previous: { id: f.previousId, gapSec: seconds(0, f.reuseGap) } }
-    : result;
+  const withPrevious =
+    f.previousId !== 0
+      ? { ...result, previous: { id: f.previousId, gapSec: seconds(0, f.reuseGap) } }
+      : result;
+  const app = f.app;
+  return app !== undefined ? { ...withPrevious, app: appResult(app, baseSec) } : withPrevious;
 }

@@ -2,7 +2,19 @@
  * The analysis layer: findings per flow, from one catalogue of kinds and one of thresholds,
  * and the capture summary.
  */
-export { Analyzer, FinishedFlow, FlowAnalysis, type AnalyzerOptions } from "./analyzer.js";
+export {
+  Analyzer,
+  FinishedFlow,
+  FlowAnalysis,
+  LADDER_PACKETS,
+  type AnalyzerOptions,
+} from "./analyzer.js";
+export {
+  DEFAULT_REPORT_FLOW_OPTIONS,
+  ReportFlowCollector,
+  type ReportFlowOptions,
+} from "./report-flows.js";
+export type { LadderFlow, LadderPacket, FlowIndexRow, ReportFlows } from "./ladder-flow.js";
 export {
   FINDING_KINDS,
   type FindingKind,
@@ -22,6 +34,13 @@ export {
   type HandshakeState,
 } from "./flow-findings.js";
 export { buildFlowResult, flowFacts, addressText } from "./flow-result.js";
+export {
+  appResult,
+  type AppResult,
+  type HttpResult,
+  type HttpExchangeResult,
+  type TlsResult,
+} from "./app-result.js";
 export { decimalSeconds, seconds, secondsText, secondsPart, nanosPart } from "./seconds.js";
 export {
   flowPredicate,

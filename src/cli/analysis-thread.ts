@@ -6,17 +6,33 @@
  * rather than let a fast reader pile flows up in memory.
  */
 import { Worker } from "node:worker_threads";
-import type { CaptureSummary, FlowSelection, Thresholds } from "../analysis/index.js";
-import type { FlowBatchData } from "../flow/index.js";
+import type {
+  CaptureSummary,
+  FlowSelection,
+  ReportFlowOptions,
+  ReportFlows,
+  Thresholds,
+} from "../analysis/index.js";
+import { batchArrays, batchBuffers, type BatchArrays, type FlowBatchData } from "../flow/index.js";
 import type { FlowRecordFormat } from "../report/index.js";
 
 /** A batch, with the first packet's epoch time (for relative --since/--until). */
 export type ToAnalysis =
   { type: "batch"; batch: FlowBatchData & { readonly startEpoch: number } } | { type: "end" };
-export type BatchArrays = Pick<FlowBatchData, "f64" | "history" | "captureEnd">;
 export type FromAnalysis =
   | { type: "batch-done"; json: Uint8Array | undefined; arrays: BatchArrays }
-  | { type: "summary"; json: Uint8Array | undefined; summary: CaptureSummary };
+  | {
+      type: "summary";
+      json: Uint8Array | undefined;
+      summary: CaptureSummary;
+      reportFlows: ReportFlows | undefined;
+    };
+
+/** What the analysis thread gives back at the end. */
+export interface AnalysisOutcome {
+  readonly summary: CaptureSummary;
+  readonly reportFlows: ReportFlows | undefined;
+}
 
 /** The analysis thread's young generation, MiB. */
 const WORKER_YOUNG_MB = 48;
@@ -28,12 +44,12 @@ export class AnalysisThread {
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
-  private readonly summary: Promise<CaptureSummary>;
+  private readonly summary: Promise<AnalysisOutcome>;
 
   /**
    * `format`: the per-flow records to write (undefined: none), each chunk of which goes to
    * `onRecords` in flow order; `select`: which flows count; `onDone`: the arrays of each batch
-   * analysed, to be filled again.
+   * analysed, to be filled again; `report`: also choose the report's ladders (report-flows.ts).
    */
   constructor(
     thresholds: Thresholds,
@@ -41,10 +57,11 @@ export class AnalysisThread {
     format: FlowRecordFormat | undefined,
     onRecords: (chunk: Uint8Array) => void,
     onDone: (arrays: BatchArrays) => void,
+    report: ReportFlowOptions | undefined,
   ) {
     const onJson = format === undefined ? undefined : onRecords;
     this.worker = new Worker(new URL("./analysis-worker.js", import.meta.url), {
-      workerData: { thresholds, format, select },
+      workerData: { thresholds, format, select, report },
       // Its garbage is short-lived (findings, text); a young generation as large as the
       // tracking thread's (--max-semi-space-size) would only add to the peak memory.
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
@@ -59,7 +76,7 @@ export class AnalysisThread {
             this.inFlight--;
             this.release();
           } else {
-            resolve(m.summary);
+            resolve({ summary: m.summary, reportFlows: m.reportFlows });
           }
         } catch (e) {
           fail(e instanceof Error ? e : new Error(String(e)));
@@ -81,11 +98,7 @@ export class AnalysisThread {
     if (this.failure !== undefined) return;
     this.inFlight++;
     const message: ToAnalysis = { type: "batch", batch: { ...batch, startEpoch } };
-    this.worker.postMessage(message, [
-      batch.f64.buffer as ArrayBuffer,
-      batch.history.buffer as ArrayBuffer,
-      batch.captureEnd.buffer as ArrayBuffer,
-    ]);
+    this.worker.postMessage(message, batchBuffers(batchArrays(batch)));
   }
 
   /** A promise to await before reading on when too many batches are in flight. */
@@ -97,7 +110,7 @@ export class AnalysisThread {
   }
 
   /** Ends the analysis: the summary once every batch is done (rejects if the thread failed). */
-  async finish(): Promise<CaptureSummary> {
+  async finish(): Promise<AnalysisOutcome> {
     if (this.failure === undefined) this.worker.postMessage({ type: "end" } satisfies ToAnalysis);
     try {
       return await this.summary;

@@ -10,21 +10,29 @@ import {
   FlowAnalysis,
   flowPredicate,
   type FlowSelection,
+  type ReportFlowOptions,
   type Thresholds,
 } from "../analysis/index.js";
-import { batchRecords, Flow, type FlowBatchData } from "../flow/index.js";
+import {
+  batchArrays,
+  batchBuffers,
+  batchRecords,
+  Flow,
+  type FlowBatchData,
+} from "../flow/index.js";
 import { FlowRecordWriter, type FlowRecordFormat } from "../report/index.js";
 import type { ToAnalysis, FromAnalysis } from "./analysis-thread.js";
 
 const port = parentPort;
 if (port === null) throw new Error("analysis-worker.js runs as a worker thread");
-const { thresholds, format, select } = workerData as {
+const { thresholds, format, select, report } = workerData as {
   thresholds: Thresholds;
   format: FlowRecordFormat | undefined;
   select: FlowSelection;
+  report: ReportFlowOptions | undefined;
 };
 const predicate = flowPredicate(select);
-const analysis = new FlowAnalysis(thresholds);
+const analysis = new FlowAnalysis(thresholds, report);
 const out = format === undefined ? undefined : new FlowRecordWriter(format);
 
 function send(message: FromAnalysis, transfer: ArrayBuffer[] = []): void {
@@ -40,8 +48,8 @@ function batch(b: FlowBatchData & { readonly startEpoch: number }): void {
     out?.add(finished);
   }
   // The batch's arrays go back to be filled again.
-  const arrays = { f64: b.f64, history: b.history, captureEnd: b.captureEnd };
-  const transfer = [b.f64.buffer, b.history.buffer, b.captureEnd.buffer] as ArrayBuffer[];
+  const arrays = batchArrays(b);
+  const transfer = batchBuffers(arrays);
   const chunk = out?.takeChunk();
   if (chunk !== undefined) {
     send({ type: "batch-done", json: chunk, arrays }, [...transfer, chunk.buffer as ArrayBuffer]);
@@ -56,7 +64,12 @@ port.on("message", (m: ToAnalysis) => {
   } else {
     const chunk = out?.takeChunk(true);
     send(
-      { type: "summary", json: chunk, summary: analysis.build() },
+      {
+        type: "summary",
+        json: chunk,
+        summary: analysis.build(),
+        reportFlows: analysis.buildReportFlows(),
+      },
       chunk === undefined ? [] : [chunk.buffer as ArrayBuffer],
     );
   }

@@ -43,6 +43,7 @@ export function decodePacket(
   capLen: number,
 ): void {
   resetDecodedPacket(out, linkType);
+  out.bytes = buf;
 
   // A record that claims more bytes than the buffer holds (or a nonsense offset) is decoded
   // as far as the bytes really go, never read past.

@@ -108,8 +108,14 @@ export interface DecodedPacket {
   tcpHeaderLen: number;
   /** TCP payload length from the IP header, even when the snapshot length cut the packet. */
   payloadLen: number;
-  /** Offset of the first payload byte in the record's buffer. */
+  /** Offset of the first payload byte in `bytes`. */
   payloadOffset: number;
+  /**
+   * The buffer the packet was decoded from (the capture record's): the payload is
+   * `bytes[payloadOffset .. payloadOffset + capturedPayloadLen)`, valid only while the packet is
+   * being handled (the reader reuses the buffer).
+   */
+  bytes: Uint8Array;
   /** Payload bytes actually present in the capture (<= payloadLen). */
   capturedPayloadLen: number;
   /** The snapshot length cut the packet inside the TCP header options or the payload. */
@@ -126,6 +132,8 @@ export interface DecodedPacket {
   /** Left and right edges of each SACK block: [l0, r0, l1, r1, ...]; only the first 2 * sackBlockCount are valid. */
   sackBlocks: number[];
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 export function newDecodedPacket(): DecodedPacket {
   return {
@@ -158,6 +166,7 @@ export function newDecodedPacket(): DecodedPacket {
     tcpHeaderLen: 0,
     payloadLen: 0,
     payloadOffset: 0,
+    bytes: NO_BYTES,
     capturedPayloadLen: 0,
     truncated: false,
     mss: -1,

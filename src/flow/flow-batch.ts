@@ -3,9 +3,11 @@
  * handed to another thread in one message (the arrays are transferred, not copied) and read
  * there through Flow views as if they were still in the store.
  */
+import type { AppContext } from "./app-context.js";
 import { F, HISTORY_CAPACITY } from "./flow-layout.js";
 import type { FlowRecords } from "./flow-store.js";
 import type { Flow } from "./flow.js";
+import { P, PM, type PacketLogRecords } from "./packet-log.js";
 
 /** A batch as it travels: structured-clone friendly. */
 export interface FlowBatchData {
@@ -16,26 +18,59 @@ export interface FlowBatchData {
   readonly history: Uint8Array;
   /** Histories longer than HISTORY_CAPACITY: [index in the batch, the letters past it]. */
   readonly overflow: readonly (readonly [number, string])[];
+  /** Payload contexts: [index in the batch, context], for the flows that had one. */
+  readonly app: readonly (readonly [number, AppContext])[];
+  /** The packets kept of each flow, when the tracker keeps them (see packet-log.ts). */
+  readonly log: PacketLogRecords | undefined;
   /** For each flow, the tracker's latest time when it finished (relative). */
   readonly captureEnd: Float64Array;
   /** The capture's base second. */
   readonly baseSec: number;
 }
 
+/** The arrays of a batch, to be given back and filled again. */
+export interface BatchArrays {
+  readonly f64: Float64Array;
+  readonly history: Uint8Array;
+  readonly captureEnd: Float64Array;
+  readonly logRows: Float64Array | undefined;
+  readonly logMeta: Float64Array | undefined;
+}
+
 export class FlowBatchWriter {
   private f64: Float64Array;
   private history: Uint8Array;
   private overflow: [number, string][] = [];
+  private app: [number, AppContext][] = [];
   private captureEnd: Float64Array;
+  private logRows: Float64Array | undefined;
+  private logMeta: Float64Array | undefined;
+  private readonly perFlowRows: number;
   private n = 0;
   /** Arrays of batches already sent and given back (see `recycle`), to fill again. */
-  private readonly spare: { f64: Float64Array; history: Uint8Array; captureEnd: Float64Array }[] =
-    [];
+  private readonly spare: BatchArrays[] = [];
 
-  constructor(readonly capacity: number) {
+  /** `log`: the shape of the packet logs to carry (head and tail rows), if any. */
+  constructor(
+    readonly capacity: number,
+    private readonly log?: { readonly head: number; readonly tail: number },
+  ) {
+    this.perFlowRows = log === undefined ? 0 : log.head + log.tail;
     this.f64 = new Float64Array(capacity * F.STRIDE);
     this.history = new Uint8Array(capacity * HISTORY_CAPACITY);
     this.captureEnd = new Float64Array(capacity);
+    this.logRows = this.newLogRows();
+    this.logMeta = this.newLogMeta();
+  }
+
+  private newLogRows(): Float64Array | undefined {
+    return this.log === undefined
+      ? undefined
+      : new Float64Array(this.capacity * this.perFlowRows * P.SIZE);
+  }
+
+  private newLogMeta(): Float64Array | undefined {
+    return this.log === undefined ? undefined : new Float64Array(this.capacity * PM.SIZE);
   }
 
   get count(): number {
@@ -49,12 +84,20 @@ export class FlowBatchWriter {
   /** Copies a finished flow in (the batch must not be full). */
   add(f: Flow, captureEnd: number): void {
     const i = this.n++;
-    const from = f.store;
+    const from: FlowRecords = f.store;
     this.f64.set(from.f64.subarray(f.base, f.base + F.STRIDE), i * F.STRIDE);
     const h = f.slot * HISTORY_CAPACITY;
     this.history.set(from.history.subarray(h, h + HISTORY_CAPACITY), i * HISTORY_CAPACITY);
     const more = from.historyOverflow.get(f.slot);
     if (more !== undefined) this.overflow.push([i, more]);
+    const app = f.app;
+    if (app !== undefined) this.app.push([i, app]);
+    const log = from.log;
+    if (this.logRows !== undefined && this.logMeta !== undefined && log !== undefined) {
+      const size = this.perFlowRows * P.SIZE;
+      this.logRows.set(log.rows.subarray(f.slot * size, (f.slot + 1) * size), i * size);
+      this.logMeta.set(log.meta.subarray(f.slot * PM.SIZE, (f.slot + 1) * PM.SIZE), i * PM.SIZE);
+    }
     this.captureEnd[i] = captureEnd;
   }
 
@@ -65,6 +108,11 @@ export class FlowBatchWriter {
       f64: this.f64,
       history: this.history,
       overflow: this.overflow,
+      app: this.app,
+      log:
+        this.log === undefined || this.logRows === undefined || this.logMeta === undefined
+          ? undefined
+          : { head: this.log.head, tail: this.log.tail, rows: this.logRows, meta: this.logMeta },
       captureEnd: this.captureEnd,
       baseSec,
     };
@@ -72,7 +120,10 @@ export class FlowBatchWriter {
     this.f64 = next?.f64 ?? new Float64Array(this.capacity * F.STRIDE);
     this.history = next?.history ?? new Uint8Array(this.capacity * HISTORY_CAPACITY);
     this.captureEnd = next?.captureEnd ?? new Float64Array(this.capacity);
+    this.logRows = next?.logRows ?? this.newLogRows();
+    this.logMeta = next?.logMeta ?? this.newLogMeta();
     this.overflow = [];
+    this.app = [];
     this.n = 0;
     return data;
   }
@@ -81,13 +132,38 @@ export class FlowBatchWriter {
    * Gives back the arrays of a batch that was taken and is done with, to be filled again: a
    * long capture then sends thousands of batches through the same few arrays.
    */
-  recycle(b: Pick<FlowBatchData, "f64" | "history" | "captureEnd">): void {
+  recycle(b: BatchArrays): void {
     if (b.f64.length !== this.capacity * F.STRIDE) return;
-    this.spare.push({ f64: b.f64, history: b.history, captureEnd: b.captureEnd });
+    this.spare.push(b);
   }
+}
+
+/** The arrays of a batch, to give back (see FlowBatchWriter.recycle) or to transfer. */
+export function batchArrays(b: FlowBatchData): BatchArrays {
+  return {
+    f64: b.f64,
+    history: b.history,
+    captureEnd: b.captureEnd,
+    logRows: b.log?.rows,
+    logMeta: b.log?.meta,
+  };
+}
+
+/** The buffers of a batch's arrays, for a transfer list. */
+export function batchBuffers(a: BatchArrays): ArrayBuffer[] {
+  const out = [a.f64.buffer, a.history.buffer, a.captureEnd.buffer] as ArrayBuffer[];
+  if (a.logRows !== undefined) out.push(a.logRows.buffer as ArrayBuffer);
+  if (a.logMeta !== undefined) out.push(a.logMeta.buffer as ArrayBuffer);
+  return out;
 }
 
 /** The records of a received batch, for Flow views (`new Flow(batchRecords(b)).show(i)`). */
 export function batchRecords(b: FlowBatchData): FlowRecords {
-  return { f64: b.f64, history: b.history, historyOverflow: new Map(b.overflow) };
+  return {
+    f64: b.f64,
+    history: b.history,
+    historyOverflow: new Map(b.overflow),
+    app: new Map(b.app),
+    log: b.log,
+  };
 }

@@ -69,6 +69,8 @@ export const enum F {
   UNANSWERED_FRAME = CLOSE + 4,
   REUSE_GAP = CLOSE + 5,
   PREVIOUS_ID = CLOSE + 6,
+  /** Payload sniffing: 0 not decided yet, 1 a session parses it (AppSniffer), 2 not parsed. */
+  APP = CLOSE + 7,
   STRIDE = CLOSE + 8,
 }
 
@@ -132,6 +134,11 @@ export const enum D {
   ZERO_WINDOW_AT = 42,
   /** IP bytes sent (headers included: Zeek's orig_ip_bytes / resp_ip_bytes). */
   IP_BYTES = 43,
+  /**
+   * Payload bytes of this direction the payload parser has not been given (a snaplen cut the
+   * segment that carried them): it is told of them with the next payload.
+   */
+  APP_SKIPPED = 44,
 }
 
 /**

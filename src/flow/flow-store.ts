@@ -5,15 +5,22 @@
  * costs as much memory as its busiest moment and allocates nothing per connection once the
  * store has grown to that size.
  */
+import type { AppContext } from "./app-context.js";
 import { F, HISTORY_CAPACITY } from "./flow-layout.js";
+import { PacketLog, type PacketLogRecords } from "./packet-log.js";
 
 const INITIAL_SLOTS = 256;
 
-/** What a Flow view reads: records, history letters and the rare history overflow, by slot. */
+/**
+ * What a Flow view reads, by slot: records, history letters and the rare history overflow, the
+ * payload context of finished flows that had one, and the packets kept (only with a log).
+ */
 export interface FlowRecords {
   readonly f64: Float64Array;
   readonly history: Uint8Array;
   readonly historyOverflow: ReadonlyMap<number, string>;
+  readonly app: ReadonlyMap<number, AppContext>;
+  readonly log: PacketLogRecords | undefined;
 }
 
 export class FlowStore implements FlowRecords {
@@ -30,11 +37,22 @@ export class FlowStore implements FlowRecords {
   listOf: Uint8Array;
   /** History beyond HISTORY_CAPACITY letters, by slot (rare: only odd or hostile traffic). */
   readonly historyOverflow = new Map<number, string>();
+  /** The payload context of a flow being handed over (set just before, removed on release). */
+  readonly app = new Map<number, AppContext>();
+  /** Packets kept per flow, when the tracker keeps them (see packet-log.ts). */
+  readonly log: PacketLog | undefined;
   private free: Int32Array;
   private freeCount = 0;
   private slots = 0;
 
-  constructor(initialSlots = INITIAL_SLOTS) {
+  constructor(
+    keepPackets?: { readonly head: number; readonly tail: number },
+    initialSlots = INITIAL_SLOTS,
+  ) {
+    this.log =
+      keepPackets === undefined
+        ? undefined
+        : new PacketLog(keepPackets.head, keepPackets.tail, initialSlots);
     this.f64 = new Float64Array(initialSlots * F.STRIDE);
     this.history = new Uint8Array(initialSlots * HISTORY_CAPACITY);
     this.links = new Int32Array(initialSlots * 2);
@@ -54,6 +72,7 @@ export class FlowStore implements FlowRecords {
       slot = this.free[--this.freeCount] as number;
       this.f64.fill(0, slot * F.STRIDE, (slot + 1) * F.STRIDE);
       this.listOf[slot] = 0;
+      this.log?.reset(slot);
     } else {
       if ((this.slots + 1) * F.STRIDE > this.f64.length) this.grow();
       slot = this.slots++;
@@ -65,6 +84,7 @@ export class FlowStore implements FlowRecords {
     if (this.freeCount === this.free.length) this.free = doubled(this.free);
     this.free[this.freeCount++] = slot;
     if (this.historyOverflow.size > 0) this.historyOverflow.delete(slot);
+    if (this.app.size > 0) this.app.delete(slot);
   }
 
   private grow(): void {
@@ -72,6 +92,7 @@ export class FlowStore implements FlowRecords {
     this.history = doubled(this.history);
     this.links = doubled(this.links);
     this.listOf = doubled(this.listOf);
+    this.log?.grow(this.listOf.length);
   }
 }
 

@@ -15,6 +15,7 @@
  */
 import { D, E, F, HISTORY_CAPACITY, Tuple, Z } from "./flow-layout.js";
 import { batchRecords, FlowBatchWriter } from "./flow-batch.js";
+import type { AppContext } from "./app-context.js";
 import type { FlowRecords } from "./flow-store.js";
 import { tcpStateOf, type TcpState } from "./tcp-state.js";
 import { zeekStateOf, type ZeekEndpointState } from "./zeek-endpoint-state.js";
@@ -429,10 +430,15 @@ export class Flow {
     return this.store.history.subarray(start, start + length);
   }
 
+  /** What its payload said (HTTP exchanges, TLS hellos), when teardown parsed it. */
+  get app(): AppContext | undefined {
+    return this.store.app.size === 0 ? undefined : this.store.app.get(this.slotNumber);
+  }
+
   /** A copy of this flow that stays valid after the view moves on (tests, `teardown flow`). */
   detach(): Flow {
     // A batch of one: the copy a flow handed to another thread gets.
-    const batch = new FlowBatchWriter(1);
+    const batch = new FlowBatchWriter(1, this.store.log);
     batch.add(this, 0);
     return new Flow(batchRecords(batch.take(0)));
   }

@@ -15,5 +15,31 @@ export {
   zeekSize,
   type ZeekEndpointState,
 } from "./zeek-state.js";
-export { FlowBatchWriter, batchRecords, type FlowBatchData } from "./flow-batch.js";
+export {
+  FlowBatchWriter,
+  batchRecords,
+  batchArrays,
+  batchBuffers,
+  type FlowBatchData,
+  type BatchArrays,
+} from "./flow-batch.js";
 export type { FlowRecords } from "./flow-store.js";
+export { P, PM, orderedRows, type PacketLogRecords } from "./packet-log.js";
+export { APP_SESSIONS } from "./app-sessions.js";
+export { HttpSession, HTTP_STOP_REASONS } from "./http-session.js";
+export { TlsSession } from "./tls-session.js";
+export {
+  PrefaceSession,
+  detectApp,
+  type AppProtocol,
+  type AppSessionFactories,
+} from "./app-sniffer.js";
+export {
+  MAX_TEXT,
+  MAX_EXCHANGES,
+  type AppContext,
+  type AppSession,
+  type HttpContext,
+  type HttpExchange,
+  type TlsContext,
+} from "./app-context.js";

@@ -20,6 +20,7 @@
  * the receive window; a 4-tuple seen on several interfaces at once (a merged capture) is one flow.
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from "../decode/index.js";
+import { AppSniffer, detectApp, type AppSessionFactories } from "./app-sniffer.js";
 import { D, E, F, Tuple } from "./flow-layout.js";
 import { FlowStore } from "./flow-store.js";
 import { Flow, type Side } from "./flow.js";
@@ -48,6 +49,13 @@ export interface FlowTrackerOptions {
    * the oldest is forgotten before its TIME_WAIT period ends.
    */
   readonly maxRemembered: number;
+  /**
+   * Parsers for the payload protocols to read (HTTP/1.x, TLS: see app-sniffer.ts); absent, no
+   * payload is parsed.
+   */
+  readonly appSessions?: AppSessionFactories;
+  /** Keep each flow's first `head` and last `tail` packets (see packet-log.ts); absent, none. */
+  readonly keepPackets?: { readonly head: number; readonly tail: number };
 }
 
 export const DEFAULT_TRACKER_OPTIONS: FlowTrackerOptions = {
@@ -119,17 +127,22 @@ const BY_CLIENT = 1;
 const BY_SERVER = 2;
 const CLOSE_FIN = 1;
 const CLOSE_RST = 2;
+/** Codes of F.APP. */
+const APP_UNDECIDED = 0;
+const APP_PARSED = 1;
+const APP_NONE = 2;
 
 export class FlowTracker {
-  private readonly store = new FlowStore();
-  private readonly table = new TupleTable(this.store, F.STRIDE);
+  private readonly store: FlowStore;
+  private readonly table: TupleTable;
+  private readonly sniffer: AppSniffer | undefined;
   /** Recently finished 4-tuples, oldest first, kept for the TIME_WAIT period. */
   private readonly recent: RecentTuples;
-  private readonly open = new ActivityList(this.store, OPEN_LIST);
-  private readonly closed = new ActivityList(this.store, CLOSED_LIST);
+  private readonly open: ActivityList;
+  private readonly closed: ActivityList;
   /** Views handed to the sink: one for finished flows, one for packets followed. */
-  private readonly endedView = new Flow(this.store);
-  private readonly packetView = new Flow(this.store);
+  private readonly endedView: Flow;
+  private readonly packetView: Flow;
   private nextId = 1;
   /** Whether the packet that made the last flow was sent by its client. */
   private createdFromClient = true;
@@ -155,6 +168,14 @@ export class FlowTracker {
     private readonly sink: FlowSink,
     private readonly options: FlowTrackerOptions = DEFAULT_TRACKER_OPTIONS,
   ) {
+    this.store = new FlowStore(options.keepPackets);
+    this.table = new TupleTable(this.store, F.STRIDE);
+    this.open = new ActivityList(this.store, OPEN_LIST);
+    this.closed = new ActivityList(this.store, CLOSED_LIST);
+    this.endedView = new Flow(this.store);
+    this.packetView = new Flow(this.store);
+    this.sniffer =
+      options.appSessions === undefined ? undefined : new AppSniffer(options.appSessions);
     this.recent = new RecentTuples(options.maxRemembered);
   }
 
@@ -324,6 +345,7 @@ export class FlowTracker {
     r[d + D.LAST_AT] = t;
     appendHistory(this.store, b, slot, fromClient, d, p);
     updateZeekState(this.store, b, slot, fromClient, p);
+    this.store.log?.add(slot, frame, t, fromClient, p);
 
     if (syn) {
       if (r[d + D.SYN_FRAME] === 0) {
@@ -376,20 +398,27 @@ export class FlowTracker {
 
     if (len > 0 && !syn) {
       const end = seqAdd(seq, len);
+      // The payload bytes seen for the first time, and the sequence space skipped before them.
+      let fresh = 0;
+      let skipped = 0;
       if (r[d + D.SEQ_KNOWN] === 0) {
         r[d + D.SEQ_KNOWN] = 1;
         r[d + D.NEXT_SEQ] = end;
         r[d + D.UNIQUE_BYTES]! += len;
         r[d + D.BYTES_SINCE_PEER_DATA]! += len;
+        fresh = len;
       } else if (seqLe(end, r[d + D.NEXT_SEQ]!)) {
         r[d + D.RETRANSMITS]!++;
       } else {
         const nextSeq = r[d + D.NEXT_SEQ]!;
-        const fresh = seqLt(seq, nextSeq) ? seqDiff(end, nextSeq) : len;
+        fresh = seqLt(seq, nextSeq) ? seqDiff(end, nextSeq) : len;
+        if (seqGt(seq, nextSeq)) skipped = seqDiff(seq, nextSeq);
         r[d + D.UNIQUE_BYTES]! += fresh;
         r[d + D.BYTES_SINCE_PEER_DATA]! += fresh;
         r[d + D.NEXT_SEQ] = end;
       }
+      if (fresh > 0 && this.sniffer !== undefined && r[b + F.APP] !== APP_NONE)
+        this.sniff(slot, b, d, fromClient, p, fresh, skipped, frame);
       r[peer + D.BYTES_SINCE_PEER_DATA] = 0;
       r[d + D.PAYLOAD_BYTES]! += len;
       r[d + D.DATA_SEGMENTS]!++;
@@ -431,6 +460,8 @@ export class FlowTracker {
         if (seqGe(seqAdd(finSeq, 1), r[d + D.NEXT_SEQ]!)) r[d + D.NEXT_SEQ] = seqAdd(finSeq, 1);
         this.noteFirstClose(b, fromClient, CLOSE_FIN, frame);
         this.transition(b, fromClient, "send-fin", frame);
+        if (r[b + F.APP] === APP_PARSED)
+          this.sniffer?.session(slot)?.closed(fromClient, false, t, frame);
       }
     }
 
@@ -446,6 +477,8 @@ export class FlowTracker {
         // had no socket left to take them: the app closed, or FIN_WAIT_2 expired.
         if (r[d + D.FIN_FRAME] !== 0) r[d + D.RST_ANSWERED_LATE_FRAME] = r[d + D.FIRST_LATE_FRAME]!;
         this.noteFirstClose(b, fromClient, CLOSE_RST, frame);
+        if (r[b + F.APP] === APP_PARSED)
+          this.sniffer?.session(slot)?.closed(fromClient, true, t, frame);
       }
       this.transition(b, fromClient, "send-rst", frame);
       this.transition(b, !fromClient, "receive-rst", frame);
@@ -469,6 +502,61 @@ export class FlowTracker {
     } else {
       this.open.append(slot);
     }
+  }
+
+  /**
+   * Hands a data segment's new bytes to the flow's payload parser, deciding on the first payload
+   * whether there is one (app-sniffer.ts). Of the payload `[0, len)`, the new bytes are the last
+   * `fresh`; the capture holds `[0, capturedPayloadLen)`. Whatever the parser cannot be given
+   * (never captured, or skipped in sequence space) it is told of as skipped.
+   */
+  private sniff(
+    slot: number,
+    b: number,
+    d: number,
+    fromClient: boolean,
+    p: DecodedPacket,
+    fresh: number,
+    skipped: number,
+    frame: number,
+  ): void {
+    const r = this.store.f64;
+    const len = p.payloadLen;
+    const captured = Math.min(p.capturedPayloadLen, len);
+    const from = len - fresh;
+    let session;
+    if (r[b + F.APP] === APP_UNDECIDED) {
+      // Decided once, on the flow's first payload: the client's, complete and captured.
+      const protocol =
+        fromClient && skipped === 0 && from === 0 && captured > 0
+          ? detectApp(p.bytes, p.payloadOffset, p.payloadOffset + captured)
+          : null;
+      if (protocol === null) {
+        r[b + F.APP] = APP_NONE;
+        return;
+      }
+      r[b + F.APP] = APP_PARSED;
+      session = this.sniffer!.start(slot, protocol);
+    } else {
+      session = this.sniffer!.session(slot);
+      if (session === undefined) return;
+    }
+    let pending = r[d + D.APP_SKIPPED]! + skipped;
+    if (from >= captured) {
+      r[d + D.APP_SKIPPED] = pending + fresh;
+      return;
+    }
+    session.data(
+      fromClient,
+      p.bytes,
+      p.payloadOffset + from,
+      p.payloadOffset + captured,
+      pending,
+      this.t,
+      frame,
+    );
+    pending = len - captured;
+    r[d + D.APP_SKIPPED] = pending;
   }
 
   private noteFirstClose(b: number, fromClient: boolean, kind: number, frame: number): void {
@@ -539,6 +627,10 @@ export class FlowTracker {
     else if (listId === CLOSED_LIST) this.closed.unlink(slot);
     this.table.remove(slot, r[b + Tuple.HASH]!);
     if (reason === "closed") this.recent.add(r, b, r[b + F.ID]!, r[b + F.END_AT]!);
+    if (r[b + F.APP] === APP_PARSED) {
+      const app = this.sniffer?.finish(slot);
+      if (app !== undefined) this.store.app.set(slot, app);
+    }
     this.sink.flowEnded(this.endedView.show(slot), reason);
     this.store.release(slot);
   }

@@ -5,7 +5,7 @@
  * flows.
  */
 import type { FinishedFlow } from "../analysis/index.js";
-import { addressText } from "../analysis/index.js";
+import { addressText, appResult } from "../analysis/index.js";
 import { TCP_STATES, type Direction, type Endpoint } from "../flow/index.js";
 import { asciiBytes, type JsonBytes } from "./json-bytes.js";
 
@@ -112,5 +112,19 @@ export function writeFlowJson(w: JsonBytes, x: FinishedFlow): void {
     w.raw(',"previous":{"id":').number(f.previousId);
     w.raw(',"gapSec":').seconds(0, f.reuseGap).char(CLOSE_BRACE);
   }
+  const app = f.app;
+  // Rare next to the flow itself (one object per HTTP or TLS connection): built, then written.
+  if (app !== undefined) w.raw(',"app":').raw(asciiJson(appResult(app, baseSec)));
   w.char(CLOSE_BRACE);
+}
+
+/**
+ * JSON text in ASCII only: text from packets (Latin-1, any byte) is written as \u escapes
+ * beyond ASCII, so the output stays valid UTF-8 whatever the payload held.
+ */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

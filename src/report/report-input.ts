@@ -2,7 +2,7 @@
  * What the whole-capture renderers (brief, Markdown, JUnit) are given: the capture as read and
  * the summary of its flows. The `capture` object is also the `capture` member of the JSON.
  */
-import type { CaptureSummary, Thresholds } from "../analysis/index.js";
+import type { CaptureSummary, ReportFlows, Thresholds } from "../analysis/index.js";
 
 export interface CaptureFileInfo {
   readonly path: string;
@@ -48,4 +48,6 @@ export interface ReportInput {
   readonly summary: CaptureSummary;
   /** teardown's version, for the report's header. */
   readonly version: string;
+  /** The flows drawn as ladders and the flow index, when they were collected (the HTML report). */
+  readonly flows?: ReportFlows;
 }

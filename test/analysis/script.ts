@@ -12,6 +12,7 @@ import {
   Analyzer,
   defaultThresholds,
   type FlowResult,
+  type ReportFlowOptions,
   type Thresholds,
 } from "../../src/analysis/index.js";
 import {
@@ -79,10 +80,12 @@ export function play(
   thresholds: Partial<Thresholds> = {},
   clientIsn = 1000,
   serverIsn = 5000,
+  report?: ReportFlowOptions,
 ): Played {
   const flows: FlowResult[] = [];
   const analyzer = new Analyzer({
     thresholds: { ...defaultThresholds(), ...thresholds },
+    ...(report !== undefined ? { report } : {}),
     onFlow: (f) => {
       const result = f.result();
       // The JSON written byte by byte from the flow is the result object, exactly: same fields

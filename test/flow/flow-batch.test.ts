@@ -6,10 +6,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { newDecodedPacket, TCP_ACK, TCP_RST, TCP_SYN } from "../../src/decode/index.js";
 import {
+  batchArrays,
   batchRecords,
   Flow,
   FlowBatchWriter,
   FlowTracker,
+  orderedRows,
+  P,
+  type AppContext,
+  type AppSession,
   type FlowBatchData,
 } from "../../src/flow/index.js";
 
@@ -78,15 +83,107 @@ describe("FlowBatchWriter", () => {
     for (const b of batches) {
       const view = new Flow(batchRecords(b));
       for (let i = 0; i < b.count; i++) seen.push(describeFlow(view.show(i)));
-      writer.recycle(b);
+      writer.recycle(batchArrays(b));
     }
     assert.deepEqual(seen, expected);
     // The next batch is filled in arrays given back, not new ones.
     const reused = batches.map((b) => b.f64);
     const next = new FlowBatchWriter(3);
-    next.recycle(batches[0]!);
+    next.recycle(batchArrays(batches[0]!));
     const taken = next.take(0);
     assert.ok(reused.includes(taken.f64) === false, "the batch taken is the one being filled");
     assert.ok(reused.includes((next as unknown as { f64: Float64Array }).f64));
+  });
+
+  it("carries each flow's payload context and kept packets", () => {
+    /** A session that remembers how many payload bytes it was given. */
+    class Counting implements AppSession {
+      bytes = 0;
+      data(_c: boolean, _b: Uint8Array, start: number, end: number): void {
+        this.bytes += end - start;
+      }
+      closed(): void {}
+      result(): AppContext {
+        return { protocol: "h2c", http: { requests: this.bytes } as never };
+      }
+    }
+    const head = 2;
+    const tail = 2;
+    const writer = new FlowBatchWriter(4, { head, tail });
+    const frames: number[][] = [];
+    const tracker = new FlowTracker(
+      {
+        flowEnded(f: Flow): void {
+          const { offsets } = orderedRows(f.store.log!, f.slot);
+          frames.push(offsets.map((x) => f.store.log!.rows[x + P.FRAME]!));
+          writer.add(f, 0);
+        },
+      },
+      {
+        timeWaitSec: 60,
+        idleTimeoutSec: 900,
+        closeLingerSec: 5,
+        maxLingering: 10,
+        maxRemembered: 10,
+        appSessions: {
+          http: () => new Counting(),
+          tls: () => new Counting(),
+          h2c: () => new Counting(),
+        },
+        keepPackets: { head, tail },
+      },
+    );
+    const p = newDecodedPacket();
+    p.status = "tcp";
+    p.ipVersion = 4;
+    const request = new TextEncoder().encode("GET / HTTP/1.1\r\n\r\n");
+    let frame = 0;
+    for (const port of [1000, 1001]) {
+      const send = (
+        fromClient: boolean,
+        flags: number,
+        seq: number,
+        ack: number,
+        len = 0,
+      ): void => {
+        p.src0 = fromClient ? 0x0a000001 : 0x0a000002;
+        p.dst0 = fromClient ? 0x0a000002 : 0x0a000001;
+        p.srcPort = fromClient ? port : 80;
+        p.dstPort = fromClient ? 80 : port;
+        p.flags = flags;
+        p.seq = seq;
+        p.ack = ack;
+        p.bytes = request;
+        p.payloadOffset = 0;
+        p.payloadLen = p.capturedPayloadLen = len;
+        tracker.packet(++frame, 1_700_000_000, frame * 1000, p);
+      };
+      send(true, TCP_SYN, 100, 0);
+      send(false, TCP_SYN | TCP_ACK, 500, 101);
+      send(true, TCP_ACK, 101, 501);
+      // Only the first connection sends a request; the second sends bytes that are not one.
+      if (port === 1000) send(true, TCP_ACK, 101, 501, request.length);
+      else send(true, TCP_ACK, 101, 501, 3);
+      send(true, TCP_RST, 101 + request.length, 0);
+    }
+    tracker.end();
+    const batch = writer.take(tracker.baseSec);
+    const view = new Flow(batchRecords(batch));
+    // The context is the session's own result, whatever protocol started it.
+    assert.equal(view.show(0).app?.protocol, "h2c");
+    assert.deepEqual(view.show(0).app?.http, { requests: request.length });
+    assert.equal(view.show(1).app, undefined, "3 bytes are too few to tell a protocol");
+    for (let i = 0; i < 2; i++) {
+      const { offsets, gapAfter } = orderedRows(batch.log!, i);
+      assert.deepEqual(
+        offsets.map((x) => batch.log!.rows[x + P.FRAME]),
+        frames[i],
+      );
+      assert.equal(gapAfter, head - 1);
+    }
+    assert.deepEqual(frames, [
+      [1, 2, 4, 5],
+      [6, 7, 9, 10],
+    ]);
   });
 });

@@ -14,7 +14,10 @@ import {
   type CaptureSummary,
   type FindingKind,
   type FlowSelection,
+  type ReportFlowOptions,
+  type ReportFlows,
   type Thresholds,
+  LADDER_PACKETS,
 } from "../../analysis/index.js";
 import type { CaptureRecord } from "../../capture/index.js";
 import { decodePacket, DecodeCounts, newDecodedPacket } from "../../decode/index.js";
@@ -55,6 +58,8 @@ export interface AnalyzeOptions {
   readonly version: string;
   /** Draw a progress line on stderr (a terminal, and no --quiet). */
   readonly progress: boolean;
+  /** Choose and keep the flows the HTML report draws (ladders) and its flow index. */
+  readonly report?: ReportFlowOptions;
 }
 
 export const JSON_SCHEMA = "teardown/1";
@@ -159,7 +164,10 @@ export async function runAnalyze(
     zeekHeader = true;
     records?.writer.line(zeekConnLogHeader(analyzer.startEpoch).trimEnd());
   };
-  const batch = new FlowBatchWriter(BATCH_FLOWS);
+  const batch = new FlowBatchWriter(
+    BATCH_FLOWS,
+    opts.report === undefined ? undefined : LADDER_PACKETS,
+  );
   const thread = useThread(paths, opts.threads)
     ? new AnalysisThread(
         opts.thresholds,
@@ -170,11 +178,13 @@ export async function runAnalyze(
           records?.writer.bytes(chunk);
         },
         (arrays) => batch.recycle(arrays),
+        opts.report,
       )
     : undefined;
   const select = flowPredicate(opts.select);
   const analyzer: Analyzer = new Analyzer({
     thresholds: opts.thresholds,
+    ...(opts.report !== undefined ? { report: opts.report } : {}),
     // With a thread, the selection is applied there (it needs the finished flow only).
     select: thread === undefined ? select : undefined,
     handOff:
@@ -236,9 +246,11 @@ export async function runAnalyze(
   }
   progress?.done();
   let summary: CaptureSummary = analyzer.finish();
+  // The ladders and flow index of the HTML report (with opts.report).
+  let reportFlows: ReportFlows | undefined = analyzer.reportFlows();
   if (thread !== undefined) {
     if (batch.count > 0) thread.send(batch.take(analyzer.epochOf(0)), analyzer.startEpoch);
-    summary = await thread.finish();
+    ({ summary, reportFlows } = await thread.finish());
   }
   if (analyzer.backwards > 0) {
     err(
@@ -298,7 +310,16 @@ export async function runAnalyze(
   }
   if (outputs.report !== undefined) {
     outputs.report.writer.line(
-      renderReport(outputs.report.format, { capture, summary, version: opts.version }, opts),
+      renderReport(
+        outputs.report.format,
+        {
+          capture,
+          summary,
+          version: opts.version,
+          ...(reportFlows !== undefined ? { flows: reportFlows } : {}),
+        },
+        opts,
+      ),
     );
   }
   await outputs.close();
