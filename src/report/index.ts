@@ -26,3 +26,4 @@ export {
   ZEEK_CONN_TYPES,
   ZEEK_UID_DIGITS,
 } from "./zeek-conn-log.js";
+export { renderHtmlReport, type HtmlReportInput } from "./html/html-report.js";
