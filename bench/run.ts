@@ -10,7 +10,9 @@
  *    teardown's read path: pumpInput alone, pumpInput + CaptureReader, and pumpInput +
  *    CaptureReader + decodePacket for every packet (what the CLI does before the flow layer).
  *    With them, also `--runs` times, the full analysis: the real CLI in a fresh process,
- *    `node dist/src/cli/main.js analyze FILE --json /dev/null -q`, with its peak RSS.
+ *    `node dist/src/cli/main.js analyze FILE --json /dev/null -q`, with its peak RSS, and the
+ *    same command with payload parsing (HTTP/TLS sniffing) off (`--import dist/bench/no-sniff.js`),
+ *    to state what sniffing costs.
  * 3. Times once each, with peak RSS: `tcptrace -n FILE`, `tshark -r FILE -T fields -e tcp.stream`
  *    and `tshark -r FILE -q -z conv,tcp` (the conversation table), under `prlimit` caps.
  * 4. Measures the peak RSS of read+decode in a fresh process, for this file and for each of
@@ -22,7 +24,8 @@
  * are the result.
  *
  * Usage: npm run bench -- [--size 1G] [--seed 1] [--shape mixed|short] [--runs 3] [--keep]
- *          [--only cat,read,analyze,tcptrace,tshark,tsharkconv,rss] [--no-tshark] [--no-tcptrace]
+ *          [--only cat,read,analyze,analyze-nosniff,tcptrace,tshark,tsharkconv,rss]
+ *          [--no-tshark] [--no-tcptrace]
  *          [--rss-sizes 100M,1G] [--ref-memory 10G] [--ref-cpu SECONDS]
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -52,6 +55,7 @@ const OUT_DIR = join(ROOT, "bench", "out");
 const SYNTH_JS = fileURLToPath(new URL("./synth-capture.js", import.meta.url));
 const READ_ONLY_JS = fileURLToPath(new URL("./read-only.js", import.meta.url));
 const CLI_JS = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const NO_SNIFF_JS = fileURLToPath(new URL("./no-sniff.js", import.meta.url));
 const MIB = 1024 * 1024;
 
 /**
@@ -69,7 +73,16 @@ function cliNodeOptions(): string[] {
 }
 const GIB = 1024 * MIB;
 
-const STEPS = ["cat", "read", "analyze", "tcptrace", "tshark", "tsharkconv", "rss"] as const;
+const STEPS = [
+  "cat",
+  "read",
+  "analyze",
+  "analyze-nosniff",
+  "tcptrace",
+  "tshark",
+  "tsharkconv",
+  "rss",
+] as const;
 type Step = (typeof STEPS)[number];
 
 interface Options {
@@ -432,15 +445,19 @@ async function main(): Promise<void> {
     observer.observe({ entryTypes: ["gc"] });
 
     const analyzeRuns: Timed[] = [];
+    const noSniffRuns: Timed[] = [];
     const analyzeArgs = [...cliNodeOptions(), CLI_JS, "analyze"];
+    // The same command with payload parsing off (no-sniff.ts): what sniffing costs.
+    const noSniffArgs = [...cliNodeOptions(), "--import", NO_SNIFF_JS, CLI_JS, "analyze"];
     const analyzeOpts = ["--json", "/dev/null", "-q"];
     const doCat = opts.steps.has("cat");
     const doRead = opts.steps.has("read");
     const doAnalyze = opts.steps.has("analyze");
+    const doNoSniff = opts.steps.has("analyze-nosniff");
     // One untimed pass so the in-process runs measure optimised code. Only the full read path
     // ever runs in this process, so its call sites see what the CLI's do.
     if (doRead) await readAndDecode(cap.path);
-    for (let i = 0; i < opts.runs && (doCat || doRead || doAnalyze); i++) {
+    for (let i = 0; i < opts.runs && (doCat || doRead || doAnalyze || doNoSniff); i++) {
       log(`run ${i + 1}/${opts.runs}`);
       if (doCat) {
         const t = await timeCommand("cat", [cap.path]);
@@ -459,13 +476,18 @@ async function main(): Promise<void> {
           freshTimes[stage].push(readOnly(["--stage", stage, cap.path]).seconds);
         }
       }
-      if (doAnalyze) {
-        // The real CLI, as a user runs it: node's startup and JIT warm-up included.
-        const t = await timeCommand(process.execPath, [...analyzeArgs, cap.path, ...analyzeOpts], {
+      // The real CLI, as a user runs it: node's startup and JIT warm-up included. With and
+      // without sniffing, in turn first, so that a drift in load does not favour either.
+      const variants: [string[], Timed[], string][] = [];
+      if (doAnalyze) variants.push([analyzeArgs, analyzeRuns, "teardown analyze"]);
+      if (doNoSniff) variants.push([noSniffArgs, noSniffRuns, "teardown analyze (no sniffing)"]);
+      if (i % 2 === 1) variants.reverse();
+      for (const [args, runs, name] of variants) {
+        const t = await timeCommand(process.execPath, [...args, cap.path, ...analyzeOpts], {
           rss: true,
         });
-        if (!t.ok) log(`teardown analyze ${t.note}`);
-        analyzeRuns.push(t);
+        if (!t.ok) log(`${name} ${t.note}`);
+        runs.push(t);
       }
     }
     // GC entries arrive asynchronously.
@@ -630,7 +652,7 @@ async function main(): Promise<void> {
           `pumpInput ${all(freshTimes.pump)}; +CaptureReader ${all(freshTimes.frame)}`,
       );
     }
-    if (doAnalyze || tsharkConv !== undefined) {
+    if (doAnalyze || doNoSniff || tsharkConv !== undefined) {
       out.push("");
       out.push(
         ...analysisReport({
@@ -639,12 +661,9 @@ async function main(): Promise<void> {
           mib,
           catSeconds,
           analyzeRuns,
-          analyzeCommand: [
-            "node",
-            ...analyzeArgs.map((x) => (x === CLI_JS ? relative(ROOT, x) : x)),
-          ]
-            .concat("FILE", analyzeOpts)
-            .join(" "),
+          noSniffRuns,
+          analyzeCommand: commandLine(analyzeArgs, analyzeOpts),
+          noSniffCommand: commandLine(noSniffArgs, analyzeOpts),
           tcptrace,
           tsharkConv,
         }),
@@ -664,6 +683,13 @@ async function main(): Promise<void> {
       log(`kept ${made.map((c) => relative(ROOT, c.path)).join(", ")}`);
     }
   }
+}
+
+/** A node command line for the report, with paths relative to the repository. */
+function commandLine(args: readonly string[], opts: readonly string[]): string {
+  return ["node", ...args.map((x) => (x.startsWith(ROOT) ? relative(ROOT, x) : x))]
+    .concat("FILE", opts)
+    .join(" ");
 }
 
 /** "N.Nx faster than NAME", or why there is no such ratio (a lower bound for a stopped run). */
@@ -707,7 +733,9 @@ interface AnalysisInput {
   readonly mib: number;
   readonly catSeconds: number;
   readonly analyzeRuns: readonly Timed[];
+  readonly noSniffRuns: readonly Timed[];
   readonly analyzeCommand: string;
+  readonly noSniffCommand: string;
   readonly tcptrace: Timed | undefined;
   readonly tsharkConv: Timed | undefined;
 }
@@ -716,41 +744,60 @@ interface AnalysisInput {
  * The full-analysis table: the CLI's `analyze` in a fresh process against tcptrace -n and
  * tshark's TCP conversation table, the ratios, and the issue's targets marked PASS or MISS.
  */
+/** The median seconds of a repeated command's successful runs and the highest peak RSS. */
+interface Repeated {
+  readonly runs: number;
+  readonly t: {
+    readonly seconds: number;
+    readonly note: string;
+    /** The highest peak of the runs: the figure a user has to provision for. */
+    readonly maxRssKiB: number;
+    readonly ok: boolean;
+    readonly stopped: boolean;
+  };
+  readonly failed: Timed | undefined;
+}
+
+function repeated(runs: readonly Timed[]): Repeated {
+  const ok = runs.filter((t) => t.ok);
+  const failed = runs.find((t) => !t.ok);
+  return {
+    runs: ok.length,
+    failed,
+    t: {
+      seconds: median(ok.map((t) => t.seconds)),
+      note:
+        failed === undefined
+          ? ""
+          : `${runs.length - ok.length} of ${runs.length} runs ${failed.note}`,
+      maxRssKiB: ok.length === 0 ? NaN : Math.max(...ok.map((t) => t.maxRssKiB)),
+      ok: ok.length > 0,
+      stopped: false,
+    },
+  };
+}
+
 function analysisReport(a: AnalysisInput): string[] {
   const packets = a.cap.stats.packets;
+  const analyze = repeated(a.analyzeRuns);
+  const noSniff = repeated(a.noSniffRuns);
   const okRuns = a.analyzeRuns.filter((t) => t.ok);
-  const failed = a.analyzeRuns.find((t) => !t.ok);
+  const failed = analyze.failed;
   const doAnalyze = a.analyzeRuns.length > 0;
-  const seconds = median(okRuns.map((t) => t.seconds));
-  // The highest peak of the runs: the figure a user has to provision for.
-  const rssKiB = okRuns.length === 0 ? NaN : Math.max(...okRuns.map((t) => t.maxRssKiB));
+  const doNoSniff = a.noSniffRuns.length > 0;
+  const seconds = analyze.t.seconds;
+  const rssKiB = analyze.t.maxRssKiB;
   interface AnalysisRow {
     readonly what: string;
     readonly runs: number;
-    readonly t: {
-      readonly seconds: number;
-      readonly note: string;
-      readonly maxRssKiB: number;
-      readonly ok: boolean;
-      readonly stopped: boolean;
-    };
+    readonly t: Repeated["t"];
   }
   const rows: AnalysisRow[] = [];
   if (doAnalyze) {
-    rows.push({
-      what: "teardown analyze FILE --json /dev/null -q",
-      runs: okRuns.length,
-      t: {
-        seconds,
-        note:
-          failed === undefined
-            ? ""
-            : `${a.analyzeRuns.length - okRuns.length} of ${a.analyzeRuns.length} runs ${failed.note}`,
-        maxRssKiB: rssKiB,
-        ok: okRuns.length > 0,
-        stopped: false,
-      },
-    });
+    rows.push({ what: "teardown analyze FILE --json /dev/null -q", ...analyze });
+  }
+  if (doNoSniff) {
+    rows.push({ what: "  the same, payload parsing off (no-sniff.js)", ...noSniff });
   }
   if (a.tcptrace !== undefined) rows.push({ what: "tcptrace -n FILE", runs: 1, t: a.tcptrace });
   if (a.tsharkConv !== undefined) {
@@ -776,7 +823,8 @@ function analysisReport(a: AnalysisInput): string[] {
     ),
   );
   out.push("");
-  if (!doAnalyze) return out;
+  const sniffing = doNoSniff ? sniffingReport(a, analyze, noSniff) : [];
+  if (!doAnalyze) return out.concat(sniffing);
   if (okRuns.length === 0) {
     out.push(`teardown analyze failed in every run: ${failed?.note ?? ""}`);
     return out;
@@ -828,6 +876,57 @@ function analysisReport(a: AnalysisInput): string[] {
   out.push(`targets (issue; ${scope}): ${targets.join("; ")}`);
   const all = okRuns.map((t) => `${fmt(t.seconds, 3)} s/${mibOf(t.maxRssKiB)}`).join(", ");
   out.push(`teardown analyze runs: ${all}; the command: ${a.analyzeCommand}`);
+  return out.concat(sniffing);
+}
+
+/**
+ * What sniffing (HTTP/TLS payload parsing) costs: analyze over analyze-nosniff, from the
+ * medians and run by run (the two ran back to back in each round, so each pair saw about the
+ * same load), their peak RSS, and the ratios to the references without it.
+ */
+function sniffingReport(a: AnalysisInput, analyze: Repeated, noSniff: Repeated): string[] {
+  const out: string[] = [];
+  const runs = (xs: readonly Timed[]) =>
+    xs.map((t) => (t.ok ? `${fmt(t.seconds, 3)} s/${mibOf(t.maxRssKiB)}` : "failed")).join(", ");
+  const s = a.cap.stats;
+  if (s.apps !== undefined) {
+    out.push(
+      `payload to sniff: ${count(s.apps.http)} HTTP/1.1 connections (${count(s.http.requests)} requests, ` +
+        `${count(s.http.responses)} whole responses, ${count(s.http.cutResponses)} cut by RST), ` +
+        `${count(s.apps.tls)} TLS 1.3 (${count(s.tls.clientHellos)} ClientHellos), ` +
+        `${count(s.apps.other)} opaque`,
+    );
+  }
+  if (!noSniff.t.ok) {
+    out.push(
+      `teardown analyze without sniffing failed in every run: ${noSniff.failed?.note ?? ""}`,
+    );
+    return out;
+  }
+  if (analyze.t.ok) {
+    const x = analyze.t.seconds / noSniff.t.seconds;
+    const pairs: number[] = [];
+    for (let i = 0; i < Math.min(a.analyzeRuns.length, a.noSniffRuns.length); i++) {
+      const w = a.analyzeRuns[i];
+      const wo = a.noSniffRuns[i];
+      if (w?.ok === true && wo?.ok === true) pairs.push(w.seconds / wo.seconds);
+    }
+    const pct = (r: number) => `${r >= 1 ? "+" : ""}${fmt((r - 1) * 100, 0)}%`;
+    out.push(
+      `sniffing costs: analyze / analyze without sniffing = ${fmt(x, 2)}x (${pct(x)}; medians ` +
+        `${fmt(analyze.t.seconds, 3)} s vs ${fmt(noSniff.t.seconds, 3)} s); round by round ` +
+        `${pairs.map((r) => fmt(r, 2)).join(" ")} (median ${fmt(median(pairs), 2)}x); peak RSS ` +
+        `${mibOf(analyze.t.maxRssKiB)} vs ${mibOf(noSniff.t.maxRssKiB)}`,
+    );
+  }
+  const one = (n: number): string => fmt(n, 1);
+  const vs = (ref: Timed | undefined, name: string): string | undefined =>
+    ref === undefined ? undefined : fasterThan(ref, noSniff.t.seconds, name, one);
+  const parts = [vs(a.tcptrace, "tcptrace -n"), vs(a.tsharkConv, "tshark -z conv,tcp")].filter(
+    (x) => x !== undefined,
+  );
+  if (parts.length > 0) out.push(`without sniffing, teardown analyze = ${parts.join("; ")}`);
+  out.push(`runs without sniffing: ${runs(a.noSniffRuns)}; the command: ${a.noSniffCommand}`);
   return out;
 }
 

@@ -36,7 +36,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 /** Bumped whenever the output for given options changes, so cached files are not reused. */
-export const SYNTH_VERSION = 1;
+export const SYNTH_VERSION = 2;
 
 export type SynthShape = "mixed" | "short";
 
@@ -85,7 +85,19 @@ export interface SynthStats {
   /** Capture time from the first to the last packet. */
   durationSec: number;
   closes: Record<CloseKind, number>;
+  /** Connections that carried payload, by what it is (see `appOf`). */
+  apps: Record<SynthApp, number>;
+  /**
+   * HTTP/1.1 messages written: every request is whole; `responses` are whole final responses,
+   * `cutResponses` responses whose header went out but whose body a RST cut short.
+   */
+  http: { requests: number; responses: number; cutResponses: number };
+  /** TLS 1.3 handshakes: ClientHello records, ServerHello records (each once per connection). */
+  tls: { clientHellos: number; serverHellos: number };
 }
+
+/** What a connection's payload carries: by server port (80, 8080: HTTP; 443: TLS; others: opaque). */
+export type SynthApp = "http" | "tls" | "other";
 
 // ---------------------------------------------------------------------------------------------
 // Randomness
@@ -179,8 +191,11 @@ const MSS_V6 = 1440;
 /** 2023-11-14T22:13:20Z: an arbitrary, fixed start of capture time. */
 const EPOCH_SEC = 1_700_000_000;
 
-/** Server ports and the share of connections to each. */
-const SERVER_PORTS = [443, 443, 443, 443, 443, 80, 80, 8080, 5432, 6379, 22, 993] as const;
+/**
+ * Server ports and the share of connections to each: HTTP/1.1 on 80 and 8080 (8 in 14), TLS on
+ * 443 (3 in 14), opaque bytes on the rest (3 in 14).
+ */
+const SERVER_PORTS = [80, 80, 80, 80, 80, 80, 8080, 8080, 443, 443, 443, 5432, 6379, 22] as const;
 const SERVERS = 48;
 
 const CLIENT_MAC = [0x02, 0x00, 0x5e, 0x10, 0x00, 0x01];
@@ -202,10 +217,141 @@ const AUX_REFUSE = 1;
 /** A retransmission of the previous segment in that direction: same seq, nothing advances. */
 const AUX_RETX = 2;
 
+// Payload: each direction sends one message at a time (a request, a response, a TLS flight).
+// Its bytes are its head (Latin-1 text or binary: the HTTP header block, the TLS handshake
+// records), then a body of noise with, depending on its framing, chunk lines or TLS record
+// headers laid over it at fixed intervals.
+
+const APP_HTTP = 0;
+const APP_TLS = 1;
+const APP_OTHER = 2;
+const APP_NAMES: readonly SynthApp[] = ["http", "tls", "other"];
+
+const FRAMING_NONE = 0;
+/** `Transfer-Encoding: chunked`: chunks of CHUNK_DATA bytes, a shorter last one, then "0". */
+const FRAMING_CHUNKED = 1;
+/** TLS application-data records (type 23) of RECORD_DATA bytes, a shorter last one. */
+const FRAMING_TLS = 2;
+
+const CHUNK_DATA = 8192;
+const CHUNK_HEAD = `${CHUNK_DATA.toString(16)}\r\n`;
+const CHUNK_UNIT = CHUNK_HEAD.length + CHUNK_DATA + 2;
+const CHUNK_END = "0\r\n\r\n";
+/** TLS 1.3's largest ciphertext: 2^14 bytes of plaintext, the content type, a 16-byte tag. */
+const RECORD_DATA = 16384 + 1 + 16;
+const RECORD_UNIT = 5 + RECORD_DATA;
+/** ChangeCipherSpec, sent in clear in TLS 1.3 for middlebox compatibility (RFC 8446 D.4). */
+const TLS_CCS = "\x14\x03\x03\x00\x01\x01";
+/** The ClientHello record's size: padded to 512 bytes of handshake, as browsers do. */
+const CLIENT_HELLO_LEN = 517;
+/** Requests up to this size are GETs padded with a cookie; larger ones POST a body. */
+const GET_MAX = 1024;
+
+const PATHS = ["/api/v1/items", "/static/app.js", "/img/p.jpg", "/search", "/api/v2/orders"];
+const USER_AGENTS = [
+  "Mozilla/5.0 (X11; Linux x86_64) Firefox/119.0",
+  "curl/8.4.0",
+  "okhttp/4.12.0",
+];
+const STATUS = [
+  [200, "OK"],
+  [404, "Not Found"],
+  [503, "Service Unavailable"],
+] as const;
+
+function tlsRecordHead(len: number): string {
+  return String.fromCharCode(0x17, 0x03, 0x03, len >>> 8, len & 0xff);
+}
+
+const WHOLE_RECORD_HEAD = tlsRecordHead(RECORD_DATA);
+const CIPHER_SUITES = [0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8];
+const SIGNATURE_ALGORITHMS = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601];
+
+/**
+ * The Content-Length that makes a message of `fixed` bytes of header (all but the length's
+ * digits) plus that many bytes of body come to `size`, or as near above it as digits allow.
+ */
+function contentLength(size: number, fixed: number): number {
+  for (let s = Math.max(size, fixed + 1); ; s++) {
+    for (let d = 1; d <= 10; d++) {
+      const length = s - fixed - d;
+      if (length >= 0 && String(length).length === d) return length;
+    }
+  }
+}
+
+/**
+ * Writes `text` (Latin-1), which sits at offset `at` of a message, into the segment holding the
+ * message's bytes `[off, off + len)` at `b[p]`: only the part the segment covers.
+ */
+function put(b: Buffer, p: number, off: number, len: number, at: number, text: string): void {
+  const from = Math.max(at, off);
+  const to = Math.min(at + text.length, off + len);
+  for (let x = from; x < to; x++) b[p + x - off] = text.charCodeAt(x - at);
+}
+
+/** Big-endian bytes into a reused buffer, with lengths filled in afterwards. */
+class ByteWriter {
+  pos = 0;
+  private readonly buf: Buffer;
+  constructor(size: number) {
+    this.buf = Buffer.alloc(size);
+  }
+  u8(v: number): void {
+    this.buf[this.pos++] = v;
+  }
+  u16(v: number): void {
+    this.buf.writeUInt16BE(v, this.pos);
+    this.pos += 2;
+  }
+  text(s: string): void {
+    this.pos += this.buf.write(s, this.pos, "latin1");
+  }
+  noise(from: Buffer, at: number, n: number): void {
+    from.copy(this.buf, this.pos, at, at + n);
+    this.pos += n;
+  }
+  zeros(n: number): void {
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+  }
+  /** Room for a length of `size` bytes; `close` fills it with the bytes written after it. */
+  hole(size: number): number {
+    const at = this.pos;
+    this.pos += size;
+    return at;
+  }
+  close(at: number, size: number): void {
+    this.buf.writeUIntBE(this.pos - at - size, at, size);
+  }
+  latin1(): string {
+    return this.buf.toString("latin1", 0, this.pos);
+  }
+}
+
 const PHASE_OPEN = 0;
 const PHASE_ROUNDS = 1;
 const PHASE_CLOSE = 2;
 const PHASE_DONE = 3;
+
+function msgOf(c: Conn, dir: number): Message {
+  return dir === 0 ? c.msg[0] : c.msg[1];
+}
+
+/** The message a direction is sending. */
+class Message {
+  /** Sequence number of its first byte. */
+  start = 0;
+  /** Its first bytes, as Latin-1: the HTTP header block, the TLS handshake records. */
+  head = "";
+  /** FRAMING_*, and the offset in the message where the framed body starts (the head's length). */
+  framing = FRAMING_NONE;
+  bodyAt = 0;
+  /** Whole chunks or records, then the last one's head and data bytes (0: none). */
+  units = 0;
+  lastHead = "";
+  last = 0;
+}
 
 class Conn {
   nextTime = 0;
@@ -240,6 +386,11 @@ class Conn {
   head = 0;
   /** Bytes the connection is still expected to write (for the size target). */
   remaining = 0;
+  readonly server: number;
+  /** APP_*: what the payload carries, by server port. */
+  readonly app: number;
+  /** Per direction (0 client, 1 server), the message being sent. */
+  readonly msg: readonly [Message, Message] = [new Message(), new Message()];
 
   constructor(id: number, rng: Rng, salt: number, ipv6Share: number, kind: CloseKind) {
     this.id = id;
@@ -250,8 +401,15 @@ class Conn {
     // address and port, so no two connections of a file share a 4-tuple.
     const key = mix32((id ^ salt) >>> 0);
     const server = rng.int(0, SERVERS - 1);
+    this.server = server;
     this.cPort = 32768 + (key & 0xff) * 110 + ((key >>> 8) % 110);
     this.sPort = SERVER_PORTS[rng.int(0, SERVER_PORTS.length - 1)] ?? 443;
+    this.app =
+      this.sPort === 80 || this.sPort === 8080
+        ? APP_HTTP
+        : this.sPort === 443
+          ? APP_TLS
+          : APP_OTHER;
     if (this.v6) {
       this.cAddr = [0xfd000010, 0, 0x00000001, key];
       this.sAddr = [0x20010db8, 0, 0, 0x100 + server];
@@ -359,6 +517,14 @@ class Synth {
   private readonly dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   /** Payload bytes are copied from this block: deterministic, and not all zeros. */
   private readonly noise = Buffer.alloc(64 * 1024);
+  /** Cookie and padding text: URL-safe base64 characters. */
+  private readonly padding: string;
+  /** Where TLS handshake records are built. */
+  private readonly hello = new ByteWriter(1024);
+  /** The generator's clock (microseconds from the start), for HTTP Date headers. */
+  private clockUs = 0;
+  private dateSec = -1;
+  private date = "";
   private pos = 0;
   private written = 0;
   private outstanding = 0;
@@ -378,6 +544,10 @@ class Synth {
   ) {
     this.rng = new Rng(opts.seed);
     for (let i = 0; i < this.noise.length; i++) this.noise[i] = this.rng.int(0, 255);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let padding = "";
+    for (let i = 0; i < 4096; i++) padding += alphabet[this.noise[i]! & 63];
+    this.padding = padding;
     this.salt = this.rng.uint32();
     this.ipv6Share = opts.ipv6Share ?? 0.2;
     if (opts.shape === "short") {
@@ -409,6 +579,9 @@ class Synth {
       maxConcurrent: 0,
       durationSec: 0,
       closes: emptyCloses(),
+      apps: { http: 0, tls: 0, other: 0 },
+      http: { requests: 0, responses: 0, cutResponses: 0 },
+      tls: { clientHellos: 0, serverHellos: 0 },
     };
   }
 
@@ -424,6 +597,7 @@ class Synth {
       const c = heap.peek();
       if (c === undefined) break;
       now = c.nextTime;
+      this.clockUs = now;
       const h = c.head;
       const plan = c.plan;
       this.emit(
@@ -464,12 +638,20 @@ class Synth {
     if (this.opts.shape === "short") {
       c.requests.push(rng.int(60, 180));
       c.responses.push(rng.int(40, 260));
+      // A TLS connection gets as far as the handshake: ClientHello, the server's first flight.
+      if (c.app === APP_TLS) c.requests[0] = CLIENT_HELLO_LEN;
     } else {
       let rounds = 1;
       while (rounds < 40 && rng.chance(1 - 1 / MIXED_ROUNDS_MEAN)) rounds++;
       for (let i = 0; i < rounds; i++) {
         c.requests.push(this.mixedRequest());
         c.responses.push(this.mixedResponse());
+      }
+      // TLS: the handshake first (ClientHello; ServerHello and the encrypted rest of the
+      // server's flight), then the requests and responses in application-data records.
+      if (c.app === APP_TLS) {
+        c.requests.unshift(CLIENT_HELLO_LEN);
+        c.responses.unshift(rng.int(2500, 5500));
       }
     }
     c.remaining = this.estimate(c);
@@ -481,6 +663,7 @@ class Synth {
     const s = this.stats;
     s.connections++;
     if (c.v6) s.ipv6Connections++;
+    if (kind !== "refused" && kind !== "unanswered") s.apps[APP_NAMES[c.app] ?? "other"]++;
     s.closes[kind]++;
     if (this.active > s.maxConcurrent) s.maxConcurrent = this.active;
   }
@@ -601,8 +784,8 @@ class Synth {
   }
 
   private planRound(c: Conn): void {
-    const q = c.requests[c.round] ?? 0;
-    const r = c.responses[c.round] ?? 0;
+    const q = this.message(c, 0, c.requests[c.round] ?? 0, true);
+    const r = this.message(c, 1, c.responses[c.round] ?? 0, true);
     this.planMessage(c, 0, q, this.thinkUs(c));
     this.planMessage(c, 1, r, this.serverUs(c));
   }
@@ -674,7 +857,7 @@ class Synth {
       case "rst-unread": {
         // Data reaches a server that closes without reading it: Linux sends RST instead of
         // FIN when unread data sits in the receive queue (RFC 2525 2.17).
-        this.push(c, 0, PSH | ACK, rng.int(100, 1200), idle);
+        this.push(c, 0, PSH | ACK, this.message(c, 0, rng.int(100, 1200), true), idle);
         if (rng.chance(0.5)) this.push(c, 1, ACK, 0, c.rttUs);
         this.push(c, 1, RST | ACK, 0, rng.logUniform(100, 50_000));
         return;
@@ -682,8 +865,11 @@ class Synth {
       case "rst-inflight": {
         // The client aborts mid-response: segments already in flight arrive after its RST and
         // each draws a bare RST (no socket left: seq = their ack, no ACK flag).
-        this.push(c, 0, PSH | ACK, rng.int(100, 800), this.thinkUs(c));
+        this.push(c, 0, PSH | ACK, this.message(c, 0, rng.int(100, 800), true), this.thinkUs(c));
         const before = rng.int(2, 12);
+        const after = rng.int(1, 3);
+        // The response announces more than ever arrives.
+        this.message(c, 1, (before + after + rng.int(2, 40)) * c.seg, false);
         let delay = this.serverUs(c);
         for (let i = 0; i < before; i++) {
           this.push(c, 1, ACK, c.seg, delay);
@@ -691,7 +877,6 @@ class Synth {
           if (i % 2 === 1) this.push(c, 0, ACK, 0, rng.int(10, 60));
         }
         this.push(c, 0, RST | ACK, 0, rng.int(20, 2000));
-        const after = rng.int(1, 3);
         for (let i = 0; i < after; i++) {
           this.push(c, 1, ACK, c.seg, rng.int(12, 40));
           this.push(c, 0, RST, 0, rng.int(5, 30));
@@ -702,7 +887,13 @@ class Synth {
         // The server closes; the client, not having noticed, writes again and gets a RST.
         this.push(c, 1, FIN | ACK, 0, idle);
         this.push(c, 0, ACK, 0, rng.int(10, 60));
-        this.push(c, 0, PSH | ACK, rng.int(50, 600), rng.logUniform(100, 20_000));
+        this.push(
+          c,
+          0,
+          PSH | ACK,
+          this.message(c, 0, rng.int(50, 600), true),
+          rng.logUniform(100, 20_000),
+        );
         this.push(c, 1, RST, 0, c.rttUs);
         return;
       case "refused":
@@ -716,8 +907,10 @@ class Synth {
   }
 
   private planShortRound(c: Conn): void {
-    this.push(c, 0, PSH | ACK, c.requests[0] ?? 100, this.rng.int(20, 300));
-    this.push(c, 1, PSH | ACK, c.responses[0] ?? 100, this.serverUs(c));
+    const q = this.message(c, 0, c.requests[0] ?? 100, true);
+    const r = this.message(c, 1, c.responses[0] ?? 100, true);
+    this.push(c, 0, PSH | ACK, q, this.rng.int(20, 300));
+    this.push(c, 1, PSH | ACK, r, this.serverUs(c));
   }
 
   private planShortClose(c: Conn): void {
@@ -736,6 +929,301 @@ class Synth {
         this.push(c, 1, FIN | ACK, 0, c.rttUs);
         this.push(c, 0, ACK, 0, rng.int(10, 60));
         return;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Payload: what each message says. Heads are built once per message, at planning time; the
+  // bytes of each segment are then noise with the head and the framing laid over it.
+
+  /**
+   * Starts the next message from `dir` (its first byte is the direction's next sequence
+   * number), of about `size` bytes; returns its exact size, which its format may have raised
+   * (an HTTP header block needs room) or nudged (framing). `complete`: the whole message will be
+   * sent; otherwise only a part, `size` being the length it announces.
+   */
+  private message(c: Conn, dir: number, size: number, complete: boolean): number {
+    const m = msgOf(c, dir);
+    m.start = c.snd[dir] ?? 0;
+    m.framing = FRAMING_NONE;
+    m.head = "";
+    switch (c.app) {
+      case APP_HTTP:
+        return dir === 0 ? this.httpRequest(c, size) : this.httpResponse(c, size, complete);
+      case APP_TLS:
+        if (c.round === 0 && dir === 0) {
+          this.stats.tls.clientHellos++;
+          c.msg[0].head = this.clientHello(c);
+          return CLIENT_HELLO_LEN;
+        }
+        if (c.round === 0) {
+          this.stats.tls.serverHellos++;
+          c.msg[1].head = this.serverHello(c) + TLS_CCS;
+        } else if (c.round === 1 && dir === 0) {
+          // The client's second flight starts with its ChangeCipherSpec too.
+          c.msg[0].head = TLS_CCS;
+        }
+        return this.frameRecords(c, dir, size);
+      default:
+        // Opaque: a first byte no detector takes for HTTP or TLS, then noise.
+        m.head = "\0";
+        return Math.max(1, size);
+    }
+  }
+
+  private httpRequest(c: Conn, size: number): number {
+    const id = c.id * 64 + (c.round & 63);
+    const path = PATHS[(c.id + c.round) % PATHS.length] ?? "/";
+    const ua = USER_AGENTS[c.id % USER_AGENTS.length] ?? "";
+    const start = `${size <= GET_MAX ? "GET" : "POST"} ${path}?id=${id} HTTP/1.1\r\nHost: svc${c.server}.example.com\r\nUser-Agent: ${ua}`;
+    let head: string;
+    if (size <= GET_MAX) {
+      // Sized to the planned request with a cookie or, when short of room, the user agent.
+      const end = "\r\nAccept: */*\r\n\r\n";
+      const cookie = "\r\nCookie: sid=";
+      const pad = size - start.length - end.length;
+      head =
+        pad >= cookie.length + 8
+          ? start + cookie + this.pad(pad - cookie.length, id) + end
+          : start + (pad >= 2 ? ` ${this.pad(pad - 1, id)}` : pad === 1 ? "+" : "") + end;
+    } else {
+      const fixed = `${start}\r\nAccept: */*\r\nContent-Type: application/octet-stream\r\nContent-Length: `;
+      const length = contentLength(size, fixed.length + 4);
+      head = `${fixed}${length}\r\n\r\n`;
+      size = head.length + length;
+    }
+    c.msg[0].head = head;
+    this.stats.http.requests++;
+    return Math.max(size, head.length);
+  }
+
+  private httpResponse(c: Conn, size: number, complete: boolean): number {
+    const rng = this.rng;
+    const u = rng.next();
+    const [status, reason] = STATUS[u < 0.94 ? 0 : u < 0.98 ? 1 : 2];
+    const chunked = rng.chance(0.15);
+    // A server that closes the connection says so in its last response.
+    const close = complete && c.kind === "fin-server" && c.round === c.requests.length - 1;
+    const start =
+      `HTTP/1.1 ${status} ${reason}\r\nDate: ${this.httpDate()}\r\nServer: nginx/1.24.0\r\n` +
+      `Content-Type: application/octet-stream\r\n${close ? "Connection: close\r\n" : ""}`;
+    if (complete) this.stats.http.responses++;
+    else this.stats.http.cutResponses++;
+    if (chunked) {
+      const head = `${start}Transfer-Encoding: chunked\r\n\r\n`;
+      c.msg[1].head = head;
+      return this.frameChunks(c, head.length + Math.max(0, size - head.length));
+    }
+    const length = contentLength(size, start.length + 20); // "Content-Length: " and 2 CRLFs
+    const head = `${start}Content-Length: ${length}\r\n\r\n`;
+    c.msg[1].head = head;
+    return head.length + length;
+  }
+
+  /** `n` characters of cookie text, starting at a place `key` picks. */
+  private pad(n: number, key: number): string {
+    const from = (key * 131) % (this.padding.length - n);
+    return this.padding.slice(from, from + n);
+  }
+
+  private httpDate(): string {
+    const sec = Math.floor(this.clockUs / 1e6);
+    if (sec !== this.dateSec) {
+      this.dateSec = sec;
+      this.date = new Date((EPOCH_SEC + sec) * 1000).toUTCString();
+    }
+    return this.date;
+  }
+
+  /** The body after the head in chunks; returns the message size, raised to fit the framing. */
+  private frameChunks(c: Conn, size: number): number {
+    const m = c.msg[1];
+    const bodyAt = m.head.length;
+    let body = Math.max(size - bodyAt, CHUNK_END.length);
+    for (;;) {
+      const rest = body - CHUNK_END.length;
+      const units = Math.floor(rest / CHUNK_UNIT);
+      const rem = rest - units * CHUNK_UNIT;
+      let last = rem === 0 ? 0 : -1;
+      // The last chunk: its size in hex, CRLF, the data, CRLF.
+      for (let h = 1; h <= 4 && last < 0; h++) {
+        const m = rem - 4 - h;
+        if (m >= 1 && m.toString(16).length === h) last = m;
+      }
+      if (last >= 0) {
+        m.framing = FRAMING_CHUNKED;
+        m.bodyAt = bodyAt;
+        m.units = units;
+        m.last = last;
+        m.lastHead = last > 0 ? `${last.toString(16)}\r\n` : "";
+        return bodyAt + body;
+      }
+      body++;
+    }
+  }
+
+  /** The body after the head in TLS application-data records; returns the message size. */
+  private frameRecords(c: Conn, dir: number, size: number): number {
+    const m = msgOf(c, dir);
+    const bodyAt = m.head.length;
+    let body = Math.max(size - bodyAt, 6);
+    const units = Math.floor(body / RECORD_UNIT);
+    let rem = body - units * RECORD_UNIT;
+    if (rem > 0 && rem < 6) {
+      body += 6 - rem;
+      rem = 6;
+    }
+    m.framing = FRAMING_TLS;
+    m.bodyAt = bodyAt;
+    m.units = units;
+    m.last = rem > 0 ? rem - 5 : 0;
+    m.lastHead = rem > 0 ? tlsRecordHead(rem - 5) : "";
+    return bodyAt + body;
+  }
+
+  /** Where a connection's handshake takes its random bytes from in the noise block. */
+  private helloNoise(c: Conn): number {
+    return mix32((c.id ^ this.salt ^ 0x5bd1e995) >>> 0) & 0x7fff;
+  }
+
+  /** A TLS 1.3 ClientHello record, padded to CLIENT_HELLO_LEN bytes, as Latin-1. */
+  private clientHello(c: Conn): string {
+    const w = this.hello;
+    const r = this.helloNoise(c);
+    w.pos = 0;
+    w.u8(0x16);
+    w.u16(0x0301);
+    const rec = w.hole(2);
+    w.u8(0x01); // ClientHello
+    const hs = w.hole(3);
+    w.u16(0x0303);
+    w.noise(this.noise, r, 32); // random
+    w.u8(32);
+    w.noise(this.noise, r + 32, 32); // legacy_session_id
+    w.u16(2 * CIPHER_SUITES.length);
+    for (const suite of CIPHER_SUITES) w.u16(suite);
+    w.u16(0x0100); // compression: null only
+    const exts = w.hole(2);
+    const name = `svc${c.server}.example.com`;
+    w.u16(0x0000); // server_name
+    w.u16(name.length + 5);
+    w.u16(name.length + 3);
+    w.u8(0); // host_name
+    w.u16(name.length);
+    w.text(name);
+    w.u16(0x000a); // supported_groups: x25519, secp256r1, secp384r1
+    w.u16(8);
+    w.u16(6);
+    w.u16(0x001d);
+    w.u16(0x0017);
+    w.u16(0x0018);
+    w.u16(0x000d); // signature_algorithms
+    w.u16(2 + 2 * SIGNATURE_ALGORITHMS.length);
+    w.u16(2 * SIGNATURE_ALGORITHMS.length);
+    for (const alg of SIGNATURE_ALGORITHMS) w.u16(alg);
+    w.u16(0x0010); // ALPN: h2, http/1.1
+    w.u16(14);
+    w.u16(12);
+    w.u8(2);
+    w.text("h2");
+    w.u8(8);
+    w.text("http/1.1");
+    w.u16(0x002b); // supported_versions: TLS 1.3, TLS 1.2
+    w.u16(5);
+    w.u8(4);
+    w.u16(0x0304);
+    w.u16(0x0303);
+    w.u16(0x002d); // psk_key_exchange_modes: psk_dhe_ke
+    w.u16(2);
+    w.u16(0x0101);
+    w.u16(0x0033); // key_share: x25519
+    w.u16(38);
+    w.u16(36);
+    w.u16(0x001d);
+    w.u16(32);
+    w.noise(this.noise, r + 64, 32);
+    const pad = CLIENT_HELLO_LEN - w.pos - 4;
+    if (pad >= 0) {
+      w.u16(0x0015); // padding
+      w.u16(pad);
+      w.zeros(pad);
+    }
+    w.close(exts, 2);
+    w.close(hs, 3);
+    w.close(rec, 2);
+    return w.latin1();
+  }
+
+  /** A TLS 1.3 ServerHello record (TLS_AES_128_GCM_SHA256, x25519), as Latin-1. */
+  private serverHello(c: Conn): string {
+    const w = this.hello;
+    const r = this.helloNoise(c);
+    w.pos = 0;
+    w.u8(0x16);
+    w.u16(0x0303);
+    const rec = w.hole(2);
+    w.u8(0x02); // ServerHello
+    const hs = w.hole(3);
+    w.u16(0x0303);
+    w.noise(this.noise, r + 96, 32); // random
+    w.u8(32);
+    w.noise(this.noise, r + 32, 32); // the client's legacy_session_id, echoed
+    w.u16(0x1301);
+    w.u8(0);
+    const exts = w.hole(2);
+    w.u16(0x002b); // supported_versions: TLS 1.3
+    w.u16(2);
+    w.u16(0x0304);
+    w.u16(0x0033); // key_share
+    w.u16(36);
+    w.u16(0x001d);
+    w.u16(32);
+    w.noise(this.noise, r + 128, 32);
+    w.close(exts, 2);
+    w.close(hs, 3);
+    w.close(rec, 2);
+    return w.latin1();
+  }
+
+  /**
+   * The `len` payload bytes at `seq` from `dir`, written at `p`: noise, with the message's head
+   * and framing laid over it where the segment covers them.
+   */
+  private payload(c: Conn, dir: number, seq: number, p: number, len: number): void {
+    const b = this.buf;
+    const from = seq & 0x7fff;
+    this.noise.copy(b, p, from, from + len);
+    const m = msgOf(c, dir);
+    const off = (seq - m.start) >>> 0;
+    const head = m.head;
+    if (off < head.length) {
+      const n = Math.min(len, head.length - off);
+      b.write(off === 0 ? head : head.slice(off), p, n, "latin1");
+    }
+    const framing = m.framing;
+    if (framing === FRAMING_NONE) return;
+    const bodyAt = m.bodyAt;
+    const end = off + len;
+    if (end <= bodyAt) return;
+    const chunked = framing === FRAMING_CHUNKED;
+    const unit = chunked ? CHUNK_UNIT : RECORD_UNIT;
+    const unitHead = chunked ? CHUNK_HEAD : WHOLE_RECORD_HEAD;
+    const units = m.units;
+    let i = off > bodyAt ? Math.floor((off - bodyAt) / unit) : 0;
+    for (; i < units && bodyAt + i * unit < end; i++) {
+      const at = bodyAt + i * unit;
+      put(b, p, off, len, at, unitHead);
+      if (chunked) put(b, p, off, len, at + unit - 2, "\r\n");
+    }
+    const at = bodyAt + units * unit;
+    if (i < units || at >= end) return;
+    const last = m.last;
+    const lastHead = m.lastHead;
+    if (last > 0) put(b, p, off, len, at, lastHead);
+    if (chunked) {
+      const tail = last > 0 ? at + lastHead.length + last : at;
+      if (last > 0) put(b, p, off, len, tail, "\r\n");
+      put(b, p, off, len, last > 0 ? tail + 2 : tail, CHUNK_END);
     }
   }
 
@@ -860,8 +1348,7 @@ class Synth {
     }
 
     if (len > 0) {
-      const from = seq & 0x7fff;
-      this.noise.copy(b, p, from, from + len);
+      this.payload(c, dir, seq, p, len);
       p += len;
     }
     if (capLen > frame) {
