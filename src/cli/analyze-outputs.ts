@@ -1,8 +1,9 @@
 /**
  * Where `teardown analyze` writes what: at most one stream of per-flow records (`--json FILE`,
  * or `--format json|ndjson|zeek` to `--output`, default stdout) and at most one whole-capture report
- * (the brief, or `--format markdown|junit`), to `--output` or stdout. Every file is opened
- * before the capture is read, so a path that cannot be written fails at once.
+ * (the brief, or `--format markdown|junit`), to `--output` or stdout, and the HTML report
+ * (`--html FILE`). Every file is opened before the capture is read, so a path that cannot be
+ * written fails at once.
  */
 import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
@@ -19,6 +20,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface OutputPlan {
   readonly records?: { readonly format: FlowRecordFormat; readonly path: string };
   readonly report?: { readonly format: ReportFormat; readonly path: string };
+  /** `--html FILE|-`: the HTML report. */
+  readonly html?: string;
 }
 
 export interface OutputChoices {
@@ -28,6 +31,8 @@ export interface OutputChoices {
   /** `--output FILE|-`. */
   readonly output: string | undefined;
   readonly quiet: boolean;
+  /** `--html FILE|-`. */
+  readonly html?: string | undefined;
 }
 
 function isRecordFormat(f: OutputFormat): f is FlowRecordFormat {
@@ -36,6 +41,29 @@ function isRecordFormat(f: OutputFormat): f is FlowRecordFormat {
 
 /** The plan for the options given, or a one-line usage error. */
 export function planOutputs(c: OutputChoices): OutputPlan | string {
+  const plan = planStreams(c);
+  if (typeof plan === "string" || c.html === undefined) return plan;
+  // The HTML report shares no destination with the other outputs; on stdout it makes the brief
+  // give way, as flow records do.
+  const taken = [plan.records?.path, plan.report?.path];
+  if (c.html === "-") {
+    if (plan.records?.path === "-")
+      return "teardown: --html - and the flow records cannot both go to stdout: give a file";
+    if (plan.report?.path === "-" && plan.report.format !== "text")
+      return `teardown: --html - and --format ${plan.report.format} cannot both go to stdout: give --output`;
+    const { report, ...rest } = plan;
+    return {
+      ...rest,
+      ...(report !== undefined && report.path !== "-" ? { report } : {}),
+      html: "-",
+    };
+  }
+  if (taken.includes(c.html))
+    return `teardown: two outputs to one file (${escapeForTerminal(c.html)})`;
+  return { ...plan, html: c.html };
+}
+
+function planStreams(c: OutputChoices): OutputPlan | string {
   const target = c.output ?? "-";
   if (isRecordFormat(c.format)) {
     if (c.json !== undefined)
@@ -61,6 +89,7 @@ export function planOutputs(c: OutputChoices): OutputPlan | string {
 export interface OpenOutputs {
   readonly records?: { readonly format: FlowRecordFormat; readonly writer: LineWriter };
   readonly report?: { readonly format: ReportFormat; readonly writer: LineWriter };
+  readonly html?: LineWriter;
   /** Flushes everything and closes the files. */
   close(): Promise<void>;
 }
@@ -90,12 +119,20 @@ export function openOutputs(plan: OutputPlan, io: CommandIo): OpenOutputs | stri
     if (typeof w === "string") return w;
     report = { format: plan.report.format, writer: w };
   }
+  let html: LineWriter | undefined;
+  if (plan.html !== undefined) {
+    const w = open(plan.html, "--html");
+    if (typeof w === "string") return w;
+    html = w;
+  }
   return {
     ...(records ? { records } : {}),
     ...(report ? { report } : {}),
+    ...(html ? { html } : {}),
     async close(): Promise<void> {
       await records?.writer.end();
       await report?.writer.end();
+      await html?.end();
       for (const s of streams)
         await new Promise<void>((resolve, reject) =>
           s.end((e?: Error | null) => (e ? reject(e) : resolve())),

@@ -10,7 +10,7 @@
 import { createRequire } from "node:module";
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { completionScript } from "./completion.js";
-import type { FindingKind } from "../analysis/index.js";
+import { DEFAULT_REPORT_FLOW_OPTIONS, type FindingKind } from "../analysis/index.js";
 import { escapeForTerminal, explainKinds, formatExplain } from "../report/index.js";
 import { OUTPUT_FORMATS, planOutputs, type OutputFormat } from "./analyze-outputs.js";
 import {
@@ -135,7 +135,20 @@ Examples:
       "only connections alive at or before this time (as --since)",
       parseTimePoint("--until"),
     )
-    .option("--flow <id>", "only this flow (repeatable)", parseFlowId)
+    .option(
+      "--flow <id>",
+      "only this flow (repeatable); with --html, also drawn as a ladder",
+      parseFlowId,
+    )
+    .option(
+      "--html <file>",
+      "also write the HTML report: brief, tables, flow ladders with inferred socket states, flow index (self-contained; - for stdout)",
+    )
+    .option(
+      "--max-ladders <n>",
+      `flow ladders in the HTML report: examples of each finding (default ${DEFAULT_REPORT_FLOW_OPTIONS.maxLadders})`,
+      parseMaxLadders,
+    )
     .option(
       "--threads <n>",
       "1: all on one thread; 2: per-flow analysis and JSON on a second thread (auto: 2 for inputs of 8 MiB and more, with 2 CPUs)",
@@ -150,6 +163,7 @@ Examples:
 Examples:
   teardown analyze capture.pcap
   teardown analyze capture.pcap --json result.json
+  teardown analyze capture.pcap --html report.html      # attach to the incident ticket
   teardown analyze capture.pcap --json - | jq '.summary.servers[0]'
   teardown analyze capture.pcap --fin-gap 5 --time-wait 30
   teardown analyze capture.pcap --format ndjson --server 10.0.0.5:443 --since +30s
@@ -164,18 +178,32 @@ Examples:
         format: opts["format"] as OutputFormat,
         output: opts["output"] as string | undefined,
         quiet: opts["quiet"] === true,
+        html: opts["html"] as string | undefined,
       });
       if (typeof outputs === "string") return usageError(outputs);
+      const select = selectionFrom(opts);
       process.exitCode = await runAnalyze(
         captures,
         {
           outputs,
           threads: opts["threads"] as ThreadsChoice,
           thresholds: thresholdsFrom(opts),
-          select: selectionFrom(opts),
+          select,
           failOn: opts["failOn"] as ((kind: FindingKind) => boolean) | undefined,
           version: pkg.version,
           progress: opts["quiet"] !== true && process.stderr.isTTY === true,
+          // Ladders and the flow index are kept only for the HTML report.
+          ...(outputs.html !== undefined
+            ? {
+                report: {
+                  ...DEFAULT_REPORT_FLOW_OPTIONS,
+                  maxLadders:
+                    (opts["maxLadders"] as number | undefined) ??
+                    DEFAULT_REPORT_FLOW_OPTIONS.maxLadders,
+                  requested: select.flowIds ?? [],
+                },
+              }
+            : {}),
         },
         io,
       );
@@ -304,6 +332,12 @@ function analyzeConfigParsers(): ConfigParsers {
       throw new InvalidArgumentError(`quiet takes true or false, not ${v}`);
     },
   };
+}
+
+function parseMaxLadders(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 1000)
+    throw new InvalidArgumentError(`--max-ladders takes a number from 0 to 1000, not "${value}"`);
+  return Number(value);
 }
 
 function parseThreads(value: string): ThreadsChoice {

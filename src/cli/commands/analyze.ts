@@ -29,6 +29,7 @@ import {
   formatJunit,
   formatMarkdown,
   formatUnsupportedLinkLine,
+  renderHtmlReport,
   FlowRecordWriter,
   zeekConnLogFooter,
   zeekConnLogHeader,
@@ -320,6 +321,16 @@ export async function runAnalyze(
         },
         opts,
       ),
+    );
+  }
+  if (outputs.html !== undefined) {
+    outputs.html.line(
+      renderHtmlReport({
+        capture,
+        summary,
+        version: opts.version,
+        flows: reportFlows ?? { ladders: [], index: [], indexOmitted: summary.flows },
+      }).trimEnd(),
     );
   }
   await outputs.close();
