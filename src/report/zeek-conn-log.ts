@@ -5,9 +5,10 @@
  * built for Zeek logs read it; teardown's own columns follow them, named `teardown_*`.
  *
  * Values follow base/protocols/conn/main.zeek: `duration`, `orig_bytes` and `resp_bytes` are
- * set only when the duration is above zero, an empty `history` is unset, `service`,
- * `local_orig`, `local_resp` and `tunnel_parents` are unset (teardown has no application
- * analyzers, no Site::local_nets and does not follow tunnels), `proto` is always `tcp`.
+ * set only when the duration is above zero, an empty `history` is unset, `local_orig`,
+ * `local_resp` and `tunnel_parents` are unset (teardown has no Site::local_nets and does not
+ * follow tunnels), `proto` is always `tcp`. `service` is what teardown's payload parsers
+ * confirmed, in Zeek's names (see zeekService).
  *
  * Escaping is the ASCII writer's (threading::formatter::Ascii, ODesc with escaping on,
  * util::get_escaped_string): see zeekString.
@@ -22,7 +23,7 @@
  */
 import type { FinishedFlow } from "../analysis/index.js";
 import { addressText, decimalSeconds } from "../analysis/index.js";
-import { zeekBytes, type Direction, type Flow } from "../flow/index.js";
+import { zeekBytes, type AppContext, type Direction, type Flow } from "../flow/index.js";
 
 const SEPARATOR = "\t";
 const SET_SEPARATOR = ",";
@@ -163,6 +164,33 @@ export function zeekDuration(f: Flow): number {
   return end - f.startAt;
 }
 
+/**
+ * Zeek's `service` for a flow's payload context: the analyzers Zeek would have confirmed, of
+ * those teardown has. Zeek names a service only once an analyzer confirmed its protocol, and off
+ * an analyzer's well-known ports it starts one only when dynamic protocol detection matched both
+ * sides (base/protocols/http/dpd.sig: a request, then a reply starting "HTTP/"); its SSL analyzer
+ * confirms once the server answers in TLS (a ClientHello sent to an HTTP server stays "-").
+ * teardown knows no ports, so it asks for both sides too:
+ * - "http" when a request and a response to it (any status line, 1xx too) were parsed;
+ * - "ssl" (Zeek's name for TLS) when a ServerHello was parsed;
+ * - unset otherwise, h2c included: Zeek's base scripts have no HTTP/2 analyzer, and an h2c
+ *   server never answers "HTTP/".
+ *
+ * Limitations: on HTTP's well-known ports (80, 8080...) Zeek's HTTP analyzer runs from the
+ * first packet and confirms at the first request line, without waiting for a reply (so it would
+ * name an h2c preface "http" there); Zeek finds protocols teardown does not read (server-first
+ * ones, STARTTLS, TLS in a CONNECT or WebSocket tunnel: "http,ssl"); teardown decides the
+ * protocol from the client's first payload only (flow/app-sniffer.ts).
+ */
+export function zeekService(app: AppContext | undefined): string {
+  if (app?.protocol === "http") {
+    const answered = app.http?.exchanges.some((e) => e.requestFrame !== 0 && e.responseFrame !== 0);
+    return answered === true ? "http" : UNSET_FIELD;
+  }
+  if (app?.protocol === "tls") return (app.tls?.serverHelloFrame ?? 0) !== 0 ? "ssl" : UNSET_FIELD;
+  return UNSET_FIELD;
+}
+
 /** Zeek 6's conn.log columns (base/protocols/conn/main.zeek, Conn::Info), then teardown's. */
 const COLUMNS: readonly Column[] = [
   { name: "ts", type: "time", value: (x) => zeekSeconds(x.baseSec, x.flow.startAt) },
@@ -172,7 +200,7 @@ const COLUMNS: readonly Column[] = [
   { name: "id.resp_h", type: "addr", value: (x) => addressText(x.flow, "server") },
   { name: "id.resp_p", type: "port", value: (x) => String(x.flow.sPort) },
   { name: "proto", type: "enum", value: () => "tcp" },
-  { name: "service", type: "string", value: () => UNSET_FIELD },
+  { name: "service", type: "string", value: (x) => zeekService(x.flow.app) },
   {
     name: "duration",
     type: "interval",
