@@ -187,7 +187,9 @@ function ensureCapture(shape: SynthShape, bytes: number, seed: number): Capture 
   }
   log(`generating ${relative(ROOT, path)} ...`);
   const t0 = performance.now();
-  const args = [SYNTH_JS, "--out", path, "--shape", shape, "--bytes", String(bytes)];
+  // The short shape stops at its connection count (1,000,000): the size only names the file.
+  const args = [SYNTH_JS, "--out", path, "--shape", shape];
+  if (shape !== "short") args.push("--bytes", String(bytes));
   const r = spawnSync(process.execPath, [...args, "--seed", String(seed)], {
     stdio: ["ignore", "pipe", "inherit"],
     encoding: "utf8",

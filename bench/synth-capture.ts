@@ -12,7 +12,7 @@
  *   (refused by RST, SYN retransmitted into silence). The file grows to `targetBytes`.
  * - `short` (the later flow-table benchmark): `connections` (default 1,000,000) short
  *   connections of about 8 packets each (handshake, one small request and response, FIN/FIN or
- *   RST), about 900 MB, so the flow table sees a million keys.
+ *   RST), about 970 MiB with their payload, so the flow table sees a million keys.
  *
  * About 20% of connections are IPv6. A priority queue of active connections, keyed by the time
  * of each one's next packet, interleaves them: `concurrency` are open at any moment. Sequence
