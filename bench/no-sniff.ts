@@ -7,8 +7,8 @@
  * TLS and h2c parsers) unless told otherwise; this registers a module hook (no-sniff-hooks.ts)
  * that replaces `src/flow/app-sessions.js` with a module exporting `APP_SESSIONS = undefined`,
  * so the tracker gets no sniffer at all: the same as `new Analyzer({ appSessions: null })`.
- * Everything else is the CLI's own code. Loading through a hook costs some milliseconds at
- * startup (bench/README.md gives the figure).
+ * Everything else is the CLI's own code. Loading every module through the hooks thread costs
+ * startup time (about 0.3 s here: bench/README.md), counted against the no-sniff run.
  *
  * If the replacement never happened (the module was renamed or is no longer imported), the
  * process exits with status 70 rather than quietly measure the analysis with sniffing on.
