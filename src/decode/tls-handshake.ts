@@ -255,10 +255,10 @@ export interface TlsServerHello {
 
 /** `buf[from, to)` as Latin-1 text, one char per byte, at most `max` chars. */
 export function latin1Text(buf: Uint8Array, from: number, to: number, max: number): string {
-  const stop = to - from > max ? from + max : to;
-  let text = "";
-  for (let i = from; i < stop; i++) text += String.fromCharCode(u8(buf, i));
-  return text;
+  const stop = Math.min(to - from > max ? from + max : to, buf.length);
+  if (stop <= from) return "";
+  // One call for the field (bounded by `max`), not a string grown a character at a time.
+  return String.fromCharCode.apply(null, buf.subarray(from, stop) as unknown as number[]);
 }
 
 /** A mutable draft of either hello, filled as far as the bytes allow. */

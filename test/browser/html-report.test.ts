@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import { chromium } from "playwright-core";
-import { renderHtmlReport } from "../../src/report/index.js";
+import { renderHtmlReport } from "../../src/report/html/html-report.js";
 import { REPO_ROOT } from "../differential/capture-files.js";
 import { hostileInput, htmlInput } from "../report/html-fixture.js";
 

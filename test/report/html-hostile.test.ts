@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { XMLValidator } from "fast-xml-parser";
-import { renderHtmlReport } from "../../src/report/index.js";
+import { renderHtmlReport } from "../../src/report/html/html-report.js";
 import { SCRIPT } from "../../src/report/html/script.js";
 import { HOSTILE, hostileInput, htmlInput } from "./html-fixture.js";
 import { parseXhtml, svgDocuments, textOf, walk } from "./html-walk.js";

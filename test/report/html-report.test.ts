@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { XMLValidator } from "fast-xml-parser";
-import { renderHtmlReport } from "../../src/report/index.js";
+import { renderHtmlReport } from "../../src/report/html/html-report.js";
 import { htmlInput } from "./html-fixture.js";
 import { hasClass, parseXhtml, svgDocuments, textOf, walk, type El } from "./html-walk.js";
 import { INCIDENT_SAMPLES } from "./read-report-input.js";
