@@ -18,6 +18,7 @@ import { buildFlowResult, flowFacts, type FlowFacts, type FlowResult } from "./f
 import type { FlowPredicate } from "./flow-filter.js";
 import type { ReportFlows } from "./ladder-flow.js";
 import { ReportFlowCollector, type ReportFlowOptions } from "./report-flows.js";
+import { NetstatBuilder } from "./netstat.js";
 import { SummaryBuilder, type CaptureSummary } from "./summary.js";
 import { defaultThresholds, type Thresholds } from "./thresholds.js";
 
@@ -43,8 +44,13 @@ export class FinishedFlow {
  * flows handed over as records (see FlowBatch).
  */
 export class FlowAnalysis {
-  private readonly summary = new SummaryBuilder();
+  private readonly summary: SummaryBuilder;
+  private readonly netstat: NetstatBuilder;
   private readonly reportFlows: ReportFlowCollector | undefined;
+  /** The capture's base second and latest time, as the flows gave them. */
+  private baseSec = 0;
+  private captureEnd = 0;
+  private built: CaptureSummary | undefined;
 
   /** `report`: also choose the flows the HTML report draws, and list them (report-flows.ts). */
   constructor(
@@ -53,6 +59,8 @@ export class FlowAnalysis {
   ) {
     this.reportFlows =
       report === undefined ? undefined : new ReportFlowCollector(report, thresholds);
+    this.summary = new SummaryBuilder(thresholds);
+    this.netstat = new NetstatBuilder({ timeWaitSec: thresholds.timeWaitSec });
   }
 
   /**
@@ -61,18 +69,23 @@ export class FlowAnalysis {
    */
   add(f: Flow, captureEnd: number, baseSec: number): FinishedFlow {
     const facts = flowFacts(f, this.thresholds, captureEnd);
-    this.summary.add(f, facts);
+    this.baseSec = baseSec;
+    if (captureEnd > this.captureEnd) this.captureEnd = captureEnd;
+    this.summary.add(f, facts, captureEnd);
+    this.netstat.add(f, captureEnd);
     this.reportFlows?.add(f, facts, baseSec);
     return new FinishedFlow(f, facts, this.thresholds, baseSec);
   }
 
   build(): CaptureSummary {
-    return this.summary.build();
+    const netstat = this.netstat.build(this.baseSec, this.captureEnd);
+    this.built = this.summary.build(this.baseSec, netstat);
+    return this.built;
   }
 
-  /** The ladders and flow index, when asked for (undefined otherwise). */
+  /** After build(): the ladders and flow index, when asked for (undefined otherwise). */
   buildReportFlows(): ReportFlows | undefined {
-    return this.reportFlows?.build();
+    return this.reportFlows?.build(this.built?.servers.flatMap((s) => s.aggregates) ?? []);
   }
 }
 

@@ -2,15 +2,23 @@
  * The catalogue of finding kinds: each kind's stable id, severity, a one-line meaning, how it
  * shows on the wire, its usual causes and their fixes (from ../shared/INCIDENTS.md, with the Go
  * net/http setting where an incident names one, and the equivalent elsewhere), and the
- * thresholds its rule in flow-findings.ts compares against. Ids are stable: added, never
- * renamed. `teardown explain` and the README are generated from this table.
+ * thresholds its rule compares against (flow-findings.ts for a connection's findings,
+ * server-aggregates.ts for a server's). Ids are stable: added, never renamed. `teardown explain` and the README are generated from this table.
  */
 import type { ThresholdName } from "./thresholds.js";
 
 export type Severity = "info" | "warning";
 
+/**
+ * What a finding is about: one connection (in its flow's `findings`), or a server endpoint's
+ * connections taken together (in `summary.servers[].aggregates`).
+ */
+export type FindingScope = "flow" | "server";
+
 export interface FindingKindInfo {
   readonly severity: Severity;
+  /** Absent: "flow". */
+  readonly scope?: FindingScope;
   readonly title: string;
   readonly meaning: string;
   readonly wire: string;
@@ -256,6 +264,116 @@ export const FINDING_KINDS = {
       "Do not bind a fixed source port; let the kernel choose one.",
     ],
     thresholds: ["timeWaitSec"],
+  },
+  "slow-tls-handshake": {
+    severity: "warning",
+    title: "Slow TLS handshake",
+    meaning:
+      "The server's answer to the TLS ClientHello (its ServerHello) came late, or not before the client gave up.",
+    wire: "ClientHello from the client, then the ServerHello long after it, sometimes after the client's FIN (answered by RST).",
+    causes: [
+      "A server short of CPU for handshakes during a burst of new TLS connections (incident 2: hundreds of connections opened at once, each handshake slower).",
+      "A full accept queue: the kernel took the ClientHello, the application read it late.",
+      "A slow path or packet loss (a retransmitted ClientHello).",
+    ],
+    fixes: [
+      "Open fewer TLS connections: reuse them (Go: one shared http.Client; Transport.MaxIdleConnsPerHost raised from its default of 2), and for HTTP/2 let requests share connections instead of dialing one per request beyond the server's stream limit (Go: use http2.Transport directly, not the upgrade path of http2.ConfigureTransport; or raise http2.Server.MaxConcurrentStreams).",
+      "Cap concurrent dials (Go: Transport.MaxConnsPerHost) so a burst queues on existing connections instead of starting hundreds of handshakes at once.",
+      "Give the client's handshake a deadline that fits the server under load (Go: Transport.TLSHandshakeTimeout, 10 s by default; a 1 s http.Client.Timeout covers the handshake too).",
+      "On the server, check CPU during bursts and resume sessions (TLS session tickets) so repeat clients skip the full handshake.",
+    ],
+    thresholds: ["slowTlsHandshakeSec"],
+  },
+  "tls-handshake-abandoned": {
+    severity: "warning",
+    title: "Client closed during the TLS handshake",
+    meaning:
+      "The client closed before it had finished the TLS handshake: no request was ever sent on this connection, and any work the server did for it was wasted.",
+    wire: "ClientHello, no encrypted record from the client, then its FIN or RST; a late ServerHello is answered by RST.",
+    causes: [
+      "A client timeout shorter than the handshake under load (incident 2: a 1 s timeout, handshakes slowed to over 1 s by a connection storm).",
+      "A client that cancels requests (a context cancelled, a user navigating away) while connections are still being opened.",
+    ],
+    fixes: [
+      "Find why handshakes are slow (see slow-tls-handshake) rather than raising the timeout: a storm of new connections is usually the cause, and connection reuse its fix.",
+      "Keep handshakes out of the request timeout where the client allows it (Go: Transport.TLSHandshakeTimeout and Dialer.Timeout bound the connection; http.Client.Timeout bounds everything).",
+    ],
+  },
+  "no-reuse": {
+    severity: "warning",
+    scope: "server",
+    title: "No connection reuse",
+    meaning:
+      "Most connections to this server carried a single HTTP request: each request paid for a new connection (handshake, slow start) and left a socket in TIME_WAIT.",
+    wire: "Many short connections to one server endpoint, each with one request and one response.",
+    causes: [
+      "Responses or requests carrying Connection: close (incident 3).",
+      "Response bodies not read to EOF before Close, so the connection cannot return to the pool (incident 4).",
+      "A pool that keeps too few idle connections for the concurrency (Go: Transport.MaxIdleConnsPerHost defaults to 2): a burst of N concurrent requests opens N - 2 new connections.",
+      "A client that creates a new HTTP client (and pool) per request.",
+    ],
+    fixes: [
+      "If the responses carry Connection: close, drop it on the server (Go: do not set it, nor call SetKeepAlivesEnabled(false)), unless closing is the intent.",
+      "Read every response body to EOF and close it (Go: io.Copy(io.Discard, resp.Body); resp.Body.Close()).",
+      "Share one client and raise its idle pool to the real concurrency (Go: Transport.MaxIdleConnsPerHost, MaxIdleConns).",
+    ],
+    thresholds: ["minServerConnections"],
+  },
+  "connection-burst": {
+    severity: "warning",
+    scope: "server",
+    title: "Burst of new connections",
+    meaning:
+      "Many new connections to this server opened within a short window: a connection storm, or a pool that opens a connection per concurrent request.",
+    wire: "SYNs to one server endpoint from many source ports within a fraction of a second.",
+    causes: [
+      "HTTP/2 requests beyond the server's concurrent-stream limit each opening a new TLS connection (incident 2).",
+      "A pool keeping too few idle connections (Go: Transport.MaxIdleConnsPerHost defaults to 2) under a burst of concurrent requests.",
+      "Retries after timeouts, each on a new connection.",
+    ],
+    fixes: [
+      "Cap new connections per host (Go: Transport.MaxConnsPerHost) so requests queue on existing ones.",
+      "Keep enough idle connections for the real concurrency (Go: Transport.MaxIdleConnsPerHost).",
+      "For HTTP/2, let requests share connections: Go: use http2.Transport directly, or raise the server's http2.Server.MaxConcurrentStreams.",
+      "Retry with backoff and jitter, not at once.",
+    ],
+    thresholds: ["burstWindowSec", "burstConnections"],
+  },
+  "time-wait-on-server": {
+    severity: "warning",
+    scope: "server",
+    title: "TIME_WAIT piles up on the server",
+    meaning:
+      "The server closed first in most of its connections, so it, not its clients, holds each connection's TIME_WAIT (2*MSL, 60 s on Linux): thousands of sockets on a busy server.",
+    wire: "The server's FIN comes first, after its response; the client's FIN follows.",
+    causes: [
+      "Responses carrying Connection: close (incident 3), or a server that disables keep-alive.",
+      "A server-side idle timeout shorter than the client's, closing idle keep-alive connections.",
+    ],
+    fixes: [
+      'Let the client close: remove Connection: close from responses (Go: w.Header().Set("Connection", "close") or SetKeepAlivesEnabled(false)).',
+      "If idle connections are closed by the server's timeout, make the client's idle timeout shorter than the server's (Go: Transport.IdleConnTimeout below http.Server.IdleTimeout).",
+      "A server that must close first can live with TIME_WAIT (it costs little memory); tcp_tw_reuse only helps outgoing connections.",
+    ],
+    thresholds: ["minServerConnections", "timeWaitSec"],
+  },
+  "close-wait-leak": {
+    severity: "warning",
+    scope: "server",
+    title: "Server sockets sat in CLOSE_WAIT",
+    meaning:
+      "In some connections the client closed and the server did not close its side for a long time (or not at all): the server's sockets sat in CLOSE_WAIT.",
+    wire: "Client FIN, server ACK only, then the server's FIN late or never.",
+    causes: [
+      "Handlers blocked past the client's timeout (incident 1).",
+      "Connections waiting in a full accept queue: no process owns them until accepted (incident 5).",
+      "A connection leak in the server application.",
+    ],
+    fixes: [
+      "Close when the peer closes (read() returning 0 / io.EOF) and bound handler work with deadlines.",
+      "If no process owns the sockets (ss -tnp state close-wait shows none), they wait in the accept queue: raise the application's accept capacity (see server-silent).",
+    ],
+    thresholds: ["finGapSec"],
   },
 } as const satisfies Record<string, FindingKindInfo>;
 

@@ -2,7 +2,7 @@
  * The findings for one finished flow: pure functions of its two directions and endpoint
  * timelines (STYLE.md practice 8). Each rule says what on the wire it rests on.
  */
-import type { Direction, Flow, Side } from "../flow/index.js";
+import type { Direction, Flow, HttpExchange, Side } from "../flow/index.js";
 import type { FindingKind } from "./finding-kinds.js";
 import type { Thresholds } from "./thresholds.js";
 
@@ -90,12 +90,23 @@ export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Fi
     f.unansweredSince >= 0 &&
     f.closeAt - f.unansweredSince >= th.clientTimeoutSec
   ) {
+    const wait = secs(f.closeAt - f.unansweredSince);
+    const close = f.close === "rst" ? "RST" : "FIN";
+    const request = unansweredRequest(f, f.closeAt);
+    const tls = f.app?.tls;
+    const helloAnswered =
+      tls !== undefined && tls.serverHelloFrame !== 0 && tls.serverHelloAt <= f.closeAt;
     out.push({
       kind: "client-timeout",
       side: "client",
       at: f.closeAt,
-      evidence: [f.unansweredFrame, f.closeFrame],
-      detail: `client sent ${f.close === "rst" ? "RST" : "FIN"} ${secs(f.closeAt - f.unansweredSince)} after its last request (frame ${f.unansweredFrame}), with no response`,
+      evidence: [request?.requestFrame ?? f.unansweredFrame, f.closeFrame],
+      detail:
+        request !== undefined
+          ? `client gave up on ${requestText(request)} after ${wait} (${close}), with no response`
+          : tls !== undefined && tls.clientHelloFrame !== 0 && !helloAnswered
+            ? `client sent ${close} ${wait} after its TLS ClientHello (frame ${tls.clientHelloFrame}), with no ServerHello yet`
+            : `client sent ${close} ${wait} after its last request (frame ${f.unansweredFrame}), with no response`,
     });
   }
 
@@ -112,14 +123,19 @@ export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Fi
         detail: `the ${side} had closed (FIN, frame ${d.finFrame}); the ${other(side)}'s later segment (frame ${d.rstAnsweredLateFrame}, ${secs(d.rstAt - d.finAt)} after that FIN) was answered by RST`,
       });
     } else if (d.finFrame === 0 && d.rstUnansweredBytes > 0) {
+      const response = side === "client" ? lastResponse(f) : undefined;
       out.push({
         kind: "rst-unread-data",
         side,
         at: d.rstAt,
         evidence: [peer.lastDataFrame, d.rstFrame],
         detail:
-          `RST instead of FIN after receiving ${d.rstUnansweredBytes} bytes it never answered: closed with those bytes ` +
-          `unread (Linux sends RST, RFC 2525 2.17), or with SO_LINGER 0; the wire cannot tell these apart`,
+          `RST instead of FIN after receiving ${d.rstUnansweredBytes} bytes it never answered` +
+          (response !== undefined
+            ? ` (the response to ${requestText(response)}: ${response.status}, ${response.bodyBytes}-byte body` +
+              `${response.responseComplete ? "" : ", cut short"})`
+            : "") +
+          `: closed with those bytes unread (Linux sends RST, RFC 2525 2.17), or with SO_LINGER 0; the wire cannot tell these apart`,
       });
     } else if (!probe && !(f.closedBy !== side && hasRstAfterPeerRst(f, side))) {
       out.push({
@@ -213,6 +229,8 @@ export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Fi
     }
   }
 
+  tlsFindings(f, th, out);
+
   if (f.previousId !== 0 && f.reuseGap < th.timeWaitSec) {
     out.push({
       kind: "port-reuse",
@@ -223,6 +241,78 @@ export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Fi
     });
   }
   return out;
+}
+
+/**
+ * TLS: a ServerHello long after the ClientHello (or none before the client left), and a client
+ * that closed before it finished the handshake. In TLS 1.3 every record after the ServerHello is
+ * of type application_data (RFC 8446 5.1), the client's Finished included: a client that sent no
+ * such record never finished the handshake, so never sent a request.
+ */
+function tlsFindings(f: Flow, th: Thresholds, out: Finding[]): void {
+  const tls = f.app?.tls;
+  if (tls === undefined || tls.clientHelloFrame === 0) return;
+  const clientClose = f.closedBy === "client" ? f.closeAt : -1;
+  const closeWord = f.close === "rst" ? "RST" : "FIN";
+  if (tls.serverHelloFrame !== 0) {
+    const wait = tls.serverHelloAt - tls.clientHelloAt;
+    if (wait > th.slowTlsHandshakeSec) {
+      const late = clientClose >= 0 && clientClose < tls.serverHelloAt;
+      out.push({
+        kind: "slow-tls-handshake",
+        side: "server",
+        at: tls.serverHelloAt,
+        evidence: [tls.clientHelloFrame, tls.serverHelloFrame],
+        detail:
+          `ServerHello ${secs(wait)} after the ClientHello` +
+          (late
+            ? `, ${secs(tls.serverHelloAt - clientClose)} after the client had closed: the server did the handshake for nothing`
+            : ""),
+      });
+    }
+  } else if (clientClose >= 0 && clientClose - tls.clientHelloAt > th.slowTlsHandshakeSec) {
+    out.push({
+      kind: "slow-tls-handshake",
+      side: "server",
+      at: clientClose,
+      evidence: [tls.clientHelloFrame, f.closeFrame],
+      detail: `no ServerHello ${secs(clientClose - tls.clientHelloAt)} after the ClientHello, when the client closed`,
+    });
+  }
+  if (clientClose >= 0 && tls.appRecords.client === 0 && tls.stopped === null) {
+    out.push({
+      kind: "tls-handshake-abandoned",
+      side: "client",
+      at: clientClose,
+      evidence: [tls.clientHelloFrame, f.closeFrame],
+      detail:
+        `the client sent ${closeWord} ${secs(clientClose - tls.clientHelloAt)} after its ClientHello, before finishing the handshake` +
+        (tls.serverHelloFrame === 0 ? " (no ServerHello yet)" : "") +
+        ": no request was sent on this connection",
+    });
+  }
+}
+
+/** The last HTTP request sent before `at` that had no response by then, if any. */
+function unansweredRequest(f: Flow, at: number): HttpExchange | undefined {
+  const exchanges = f.app?.http?.exchanges ?? [];
+  for (let i = exchanges.length - 1; i >= 0; i--) {
+    const x = exchanges[i]!;
+    if (x.requestFrame === 0 || x.requestAt > at) continue;
+    return x.responseFrame === 0 || x.responseAt > at ? x : undefined;
+  }
+  return undefined;
+}
+
+/** The last HTTP exchange with a response, if any. */
+function lastResponse(f: Flow): HttpExchange | undefined {
+  const last = f.app?.http?.exchanges.at(-1);
+  return last !== undefined && last.status !== 0 && last.requestFrame !== 0 ? last : undefined;
+}
+
+/** "GET /path (frame N)": request text is from the wire, escaped by whoever prints it. */
+function requestText(x: HttpExchange): string {
+  return `${x.method} ${x.target} (frame ${x.requestFrame})`;
 }
 
 function other(side: Side): Side {

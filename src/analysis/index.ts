@@ -19,11 +19,14 @@ export {
   FINDING_KINDS,
   type FindingKind,
   type FindingKindInfo,
+  type FindingScope,
   type Severity,
 } from "./finding-kinds.js";
 export {
   THRESHOLDS,
   defaultThresholds,
+  thresholdUnit,
+  thresholdText,
   type Thresholds,
   type ThresholdName,
 } from "./thresholds.js";
@@ -56,4 +59,16 @@ export type {
   StateResult,
 } from "./flow-result.js";
 export type { CaptureSummary, ServerSummary, ClientSummary, KindCount } from "./summary.js";
+export type { AggregateFinding, ServerHttp, ServerTls } from "./server-aggregates.js";
+export {
+  NETSTAT_STATES,
+  NetstatBuilder,
+  type NetstatState,
+  type NetstatSummary,
+  type NetstatHost,
+  type NetstatServer,
+  type NetstatCounts,
+  type NetstatGrid,
+  type NetstatPeak,
+} from "./netstat.js";
 export { OTHER_ENDPOINTS } from "./summary.js";

@@ -35,6 +35,12 @@ const endpoint = (ip: string, port: number): string =>
 
 export class ReportFlowCollector {
   private readonly candidates = new Map<FindingKind, LadderFlow[]>();
+  /**
+   * The first flows with no finding of their own: a server's aggregate findings (known only at
+   * the end) name their examples among them, like a server that closes first in every clean
+   * connection.
+   */
+  private readonly plain: LadderFlow[] = [];
   private readonly requested = new Map<number, LadderFlow>();
   private readonly wanted: ReadonlySet<number>;
   private readonly index: FlowIndexRow[] = [];
@@ -67,9 +73,11 @@ export class ReportFlowCollector {
     const wantedFor = kinds.filter(
       (k) => (this.candidates.get(k)?.length ?? 0) < this.options.maxLadders,
     );
-    if (!asked && wantedFor.length === 0) return;
+    const plain = kinds.length === 0 && this.plain.length < this.options.maxLadders;
+    if (!asked && wantedFor.length === 0 && !plain) return;
     const ladder = this.ladder(f, facts, baseSec, asked ? ["requested", ...kinds] : kinds);
     if (asked) this.requested.set(f.id, ladder);
+    if (plain) this.plain.push(ladder);
     for (const k of wantedFor) {
       let list = this.candidates.get(k);
       if (list === undefined) {
@@ -136,7 +144,13 @@ export class ReportFlowCollector {
     };
   }
 
-  build(): ReportFlows {
+  /**
+   * The ladders and index. `aggregates`: each server's aggregate findings, whose example flows
+   * are drawn too when they were kept (one per aggregate kind, before the per-flow kinds).
+   */
+  build(
+    aggregates: readonly { readonly kind: FindingKind; readonly flows: readonly number[] }[] = [],
+  ): ReportFlows {
     const order = (Object.keys(FINDING_KINDS) as FindingKind[])
       .filter((k) => this.candidates.has(k))
       .sort((a, b) => {
@@ -146,6 +160,17 @@ export class ReportFlowCollector {
       });
     const chosen = new Map<number, LadderFlow>(this.requested);
     let drawn = 0;
+    const kept = new Map<number, LadderFlow>();
+    for (const l of [...this.plain, ...[...this.candidates.values()].flat()])
+      kept.set(l.flow.id, l);
+    for (const a of aggregates) {
+      if (drawn >= this.options.maxLadders) break;
+      const id = a.flows.find((x) => kept.has(x) && !chosen.has(x));
+      if (id === undefined) continue;
+      const ladder = kept.get(id)!;
+      chosen.set(id, { ...ladder, reasons: [a.kind, ...ladder.reasons] });
+      drawn++;
+    }
     for (let round = 0; drawn < this.options.maxLadders; round++) {
       let any = false;
       for (const k of order) {

@@ -7,6 +7,15 @@
 import type { Flow, Side } from "../flow/index.js";
 import { FINDING_KINDS, type FindingKind } from "./finding-kinds.js";
 import { addressText, type FlowFacts } from "./flow-result.js";
+import type { NetstatSummary } from "./netstat.js";
+import {
+  ServerAggregates,
+  ServerTally,
+  type AggregateFinding,
+  type ServerHttp,
+  type ServerTls,
+} from "./server-aggregates.js";
+import type { Thresholds } from "./thresholds.js";
 
 /** Example flow ids kept per aggregate. */
 const EXAMPLES = 10;
@@ -22,6 +31,8 @@ export interface KindCount {
   kind: FindingKind;
   count: number;
   flows: number[];
+  /** The detail of the first flow that showed it (text from packets: escape it to print it). */
+  example: string;
 }
 
 export interface ServerSummary {
@@ -36,6 +47,11 @@ export interface ServerSummary {
   closedBy: Record<Side | "none", number>;
   timeWait: Record<Side, number>;
   findings: KindCount[];
+  /** HTTP/1.x and TLS on its connections, when any were parsed. */
+  http?: ServerHttp;
+  tls?: ServerTls;
+  /** What its connections show taken together (server-aggregates.ts). */
+  aggregates: AggregateFinding[];
 }
 
 export interface ClientSummary {
@@ -44,6 +60,8 @@ export interface ClientSummary {
   probes: number;
   timeWait: number;
   finWait2: number;
+  /** New connections per second from it, over the span of its connections' starts (null: one). */
+  newPerSec: number | null;
 }
 
 export interface CaptureSummary {
@@ -57,12 +75,14 @@ export interface CaptureSummary {
   timeWait: Record<Side, number>;
   servers: ServerSummary[];
   clients: ClientSummary[];
+  /** Sockets in each inferred state over time, per host and server endpoint (netstat.ts). */
+  netstat?: NetstatSummary;
 }
 
-function bump(list: KindCount[], kind: FindingKind, id: number): void {
+function bump(list: KindCount[], kind: FindingKind, id: number, detail: string): void {
   let k = list.find((x) => x.kind === kind);
   if (k === undefined) {
-    k = { kind, count: 0, flows: [] };
+    k = { kind, count: 0, flows: [], example: detail };
     list.push(k);
   }
   k.count++;
@@ -80,6 +100,7 @@ function newServer(ip: string, port: number): ServerSummary {
     closedBy: { client: 0, server: 0, none: 0 },
     timeWait: { client: 0, server: 0 },
     findings: [],
+    aggregates: [],
   };
 }
 
@@ -97,15 +118,32 @@ export class SummaryBuilder {
   private readonly allServers: ServerSummary[] = [];
   private serverCount = 0;
   private readonly clients = new Map<number | string, ClientSummary>();
+  /** Each client's first and last connection start (relative), for its churn. */
+  private readonly clientStarts = new Map<ClientSummary, [number, number]>();
+  private readonly tallies = new Map<ServerSummary, ServerTally>();
+  private readonly aggregates: ServerAggregates;
 
-  /** Adds a finished flow. Keys are numbers for IPv4 (no string built per flow), text for IPv6. */
-  add(f: Flow, facts: FlowFacts): void {
+  constructor(private readonly thresholds: Thresholds) {
+    this.aggregates = new ServerAggregates(thresholds);
+  }
+
+  /**
+   * Adds a finished flow; `captureEnd` is the tracker's latest time when it finished. Keys are
+   * numbers for IPv4 (no string built per flow), text for IPv6.
+   */
+  add(f: Flow, facts: FlowFacts, captureEnd: number): void {
     this.flows++;
     const server = this.serverFor(f);
     const client = this.clientFor(f);
+    let tally = this.tallies.get(server);
+    if (tally === undefined) {
+      tally = new ServerTally();
+      this.tallies.set(server, tally);
+    }
+    this.aggregates.add(tally, f, facts, captureEnd);
     for (const x of facts.findings) {
       this.byKind.set(x.kind, (this.byKind.get(x.kind) ?? 0) + 1);
-      bump(server.findings, x.kind, f.id);
+      bump(server.findings, x.kind, f.id, x.detail);
     }
     if (facts.probe) {
       this.probes++;
@@ -125,6 +163,12 @@ export class SummaryBuilder {
     }
     server.connections++;
     client.connections++;
+    const starts = this.clientStarts.get(client);
+    if (starts === undefined) this.clientStarts.set(client, [f.startAt, f.startAt]);
+    else {
+      if (f.startAt < starts[0]) starts[0] = f.startAt;
+      if (f.startAt > starts[1]) starts[1] = f.startAt;
+    }
     this.closedBy[f.closedBy]++;
     server.closedBy[f.closedBy]++;
     if (facts.timeWait !== "none") {
@@ -187,6 +231,7 @@ export class SummaryBuilder {
           probes: 0,
           timeWait: 0,
           finWait2: 0,
+          newPerSec: null,
         };
         this.clients.set(others ? OTHERS : key, client);
       }
@@ -194,7 +239,8 @@ export class SummaryBuilder {
     return client;
   }
 
-  build(): CaptureSummary {
+  /** The summary; `baseSec` is the capture's base second, `netstat` the reconstructed netstat. */
+  build(baseSec: number, netstat?: NetstatSummary): CaptureSummary {
     const byKind: Partial<Record<FindingKind, number>> = {};
     for (const kind of Object.keys(FINDING_KINDS) as FindingKind[]) {
       const n = this.byKind.get(kind);
@@ -203,7 +249,28 @@ export class SummaryBuilder {
     const servers = [...this.allServers].sort(
       (a, b) => b.connections + b.probes - (a.connections + a.probes),
     );
-    for (const s of servers) s.findings.sort((a, b) => b.count - a.count);
+    for (const s of servers) {
+      s.findings.sort((a, b) => b.count - a.count);
+      const tally = this.tallies.get(s);
+      if (tally === undefined) continue;
+      const http = this.aggregates.http(tally);
+      const tls = this.aggregates.tls(tally);
+      if (http !== undefined) s.http = http;
+      if (tls !== undefined) s.tls = tls;
+      s.aggregates = this.aggregates.findings(
+        tally,
+        s,
+        s.connections,
+        s.probes,
+        s.timeWait.server,
+        baseSec,
+        netstat,
+      );
+    }
+    for (const [client, [first, last]] of this.clientStarts) {
+      if (last > first)
+        client.newPerSec = Math.round((client.connections / (last - first)) * 10) / 10;
+    }
     return {
       flows: this.flows,
       connections: this.flows - this.probes - this.refused - this.unanswered,
@@ -217,6 +284,7 @@ export class SummaryBuilder {
       clients: [...this.clients.values()]
         .sort((a, b) => b.connections - a.connections)
         .slice(0, 100),
+      ...(netstat !== undefined ? { netstat } : {}),
     };
   }
 }

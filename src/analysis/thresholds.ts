@@ -37,7 +37,45 @@ export const THRESHOLDS = {
     option: "--idle-timeout",
     meaning: "A flow with no packet for this long is finished (its state kept as it was).",
   },
-} as const satisfies Record<string, { default: number; option: string; meaning: string }>;
+  slowTlsHandshakeSec: {
+    default: 0.5,
+    option: "--slow-tls-handshake",
+    meaning:
+      "ClientHello to ServerHello longer than this (or no ServerHello that long before the client closed) is a slow TLS handshake.",
+  },
+  burstWindowSec: {
+    default: 1,
+    option: "--burst-window",
+    meaning: "The window in which --burst-connections new connections to one server are a burst.",
+  },
+  burstConnections: {
+    default: 50,
+    option: "--burst-connections",
+    unit: "connections",
+    meaning: "New connections to one server within --burst-window that make a connection burst.",
+  },
+  minServerConnections: {
+    default: 5,
+    option: "--min-server-connections",
+    unit: "connections",
+    meaning:
+      "A server needs at least this many connections before its connections taken together (no reuse, TIME_WAIT on the server) make a finding.",
+  },
+} as const satisfies Record<
+  string,
+  { default: number; option: string; meaning: string; unit?: "connections" }
+>;
+
+/** A threshold's value with its unit: "1 s", "50 connections". */
+export function thresholdText(name: ThresholdName, value: number): string {
+  return thresholdUnit(name) === "seconds" ? `${value} s` : `${value} connections`;
+}
+
+/** What a threshold counts: seconds unless its entry says otherwise. */
+export function thresholdUnit(name: ThresholdName): "seconds" | "connections" {
+  const t = THRESHOLDS[name];
+  return "unit" in t ? t.unit : "seconds";
+}
 
 export type ThresholdName = keyof typeof THRESHOLDS;
 export type Thresholds = { readonly [K in ThresholdName]: number };

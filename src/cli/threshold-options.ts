@@ -7,6 +7,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import {
   defaultThresholds,
   THRESHOLDS,
+  thresholdUnit,
   type ThresholdName,
   type Thresholds,
 } from "../analysis/index.js";
@@ -16,10 +17,11 @@ const OPTIONS: readonly { readonly name: ThresholdName; readonly option: Option 
   Object.keys(THRESHOLDS) as ThresholdName[]
 ).map((name) => {
   const t = THRESHOLDS[name];
+  const unit = thresholdUnit(name);
   const option = new Option(
-    `${t.option} <seconds>`,
+    `${t.option} <${unit}>`,
     `${t.meaning} (default ${t.default})`,
-  ).argParser(parseSeconds(t.option));
+  ).argParser(unit === "seconds" ? parseSeconds(t.option) : parseCount(t.option));
   return { name, option };
 });
 
@@ -51,6 +53,17 @@ function parseSeconds(flag: string): (value: string) => number {
     const n = Number(value);
     if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
       throw new InvalidArgumentError(`${flag} takes a number of seconds, not "${value}"`);
+    }
+    return n;
+  };
+}
+
+/** A parser for a count option: a whole number of at least 1, else a usage error. */
+function parseCount(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${flag} takes a whole number of at least 1, not "${value}"`);
     }
     return n;
   };

@@ -356,6 +356,9 @@ export class FlowTracker {
         r[d + D.SEQ_KNOWN] = 1;
         r[d + D.MSS] = p.mss;
         r[d + D.WINDOW_SCALE] = p.windowScale;
+        // Data in the SYN (TCP Fast Open, RFC 7413) is the first payload: the request, usually.
+        if (len > 0 && this.sniffer !== undefined)
+          this.sniff(slot, b, d, fromClient, p, len, 0, frame);
       }
       r[d + D.SYN_COUNT]!++;
       this.transition(b, fromClient, ackFlag ? "send-syn-ack" : "send-syn", frame);

@@ -5,7 +5,15 @@
  */
 import { FINDING_KINDS } from "../analysis/index.js";
 import type { CaptureFileInfo, ReportInput } from "./report-input.js";
-import { exampleFlows, pct, plural, presentKinds } from "./summary-text.js";
+import {
+  exampleDetail,
+  exampleFlows,
+  pct,
+  plural,
+  presentAggregates,
+  presentKinds,
+  serverName,
+} from "./summary-text.js";
 import { escapeForTerminal } from "./terminal.js";
 
 /** Files further apart than this are said to leave a gap (time the set does not cover). */
@@ -65,19 +73,41 @@ export function formatBrief(input: ReportInput): string {
     );
   }
 
+  // What the connections show together leads: it is the "why" and "how many" of an incident.
+  const aggregates = presentAggregates(s);
+  if (aggregates.length > 0) {
+    lines.push("", "Per server:");
+    for (const { server, finding } of aggregates) {
+      const info = FINDING_KINDS[finding.kind];
+      lines.push(
+        `  ! ${escapeForTerminal(serverName(server))} ${finding.kind}: ${escapeForTerminal(finding.detail)}`,
+        `      ${info.title}; e.g. flows ${finding.flows.slice(0, 5).join(", ")}`,
+      );
+    }
+  }
+
   const kinds = presentKinds(s);
   if (s.flows === 0) {
     lines.push("", "No TCP connections in this capture.");
   } else if (kinds.length === 0) {
-    lines.push("", "No findings: every connection opened and closed cleanly.");
+    lines.push(
+      "",
+      aggregates.length > 0
+        ? "No findings on single connections: each one opened and closed cleanly."
+        : "No findings: every connection opened and closed cleanly.",
+    );
   } else {
     lines.push("", "Findings:");
     for (const kind of kinds) {
       const info = FINDING_KINDS[kind];
       const examples = exampleFlows(s, kind, 5);
+      const detail = exampleDetail(s, kind);
       lines.push(
         `  ${info.severity === "warning" ? "!" : "-"} ${kind} (${s.byKind[kind]}): ${info.meaning}`,
-        `      e.g. flows ${examples.join(", ")}; usual causes: ${info.causes[0] ?? ""}`,
+        ...(detail !== undefined
+          ? [`      e.g. flow ${examples[0]}: ${escapeForTerminal(detail)}`]
+          : []),
+        `      flows ${examples.join(", ")}; usual causes: ${info.causes[0] ?? ""}`,
       );
     }
   }
@@ -110,7 +140,8 @@ export function formatBrief(input: ReportInput): string {
       lines.push(
         `  ${escapeForTerminal(c.ip)}  ${plural(c.connections, "connection")}` +
           (c.probes > 0 ? ` + ${plural(c.probes, "probe")}` : "") +
-          `; TIME_WAIT held here: ${c.timeWait}; FIN_WAIT_2 reached: ${c.finWait2}`,
+          `; TIME_WAIT held here: ${c.timeWait}; FIN_WAIT_2 reached: ${c.finWait2}` +
+          (c.newPerSec !== null ? `; ${c.newPerSec} new connections/s` : ""),
       );
     }
   }

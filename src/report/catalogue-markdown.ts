@@ -4,7 +4,13 @@
  * does not do. `npm run docs` writes them into README.md between marker comments; a test fails
  * when the README is out of date.
  */
-import { FINDING_KINDS, THRESHOLDS, type FindingKindInfo } from "../analysis/index.js";
+import {
+  FINDING_KINDS,
+  THRESHOLDS,
+  thresholdText,
+  type FindingKindInfo,
+  type ThresholdName,
+} from "../analysis/index.js";
 import { CAPTURE_DIAGNOSTICS } from "../capture/index.js";
 import { DECODE_PROBLEMS, LINK_TYPES } from "../decode/index.js";
 
@@ -67,9 +73,10 @@ export function findingKindsSection(): string {
 }
 
 export function thresholdsTable(): string {
-  const rows = Object.values(THRESHOLDS).map(
-    (t) => `| \`${t.option}\` | ${t.default} s | ${cell(t.meaning)} |`,
-  );
+  const rows = (Object.keys(THRESHOLDS) as ThresholdName[]).map((name) => {
+    const t = THRESHOLDS[name];
+    return `| \`${t.option}\` | ${thresholdText(name, t.default)} | ${cell(t.meaning)} |`;
+  });
   return ["| option | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
 }
 

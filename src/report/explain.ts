@@ -7,6 +7,7 @@
 import {
   FINDING_KINDS,
   THRESHOLDS,
+  thresholdText,
   type FindingKind,
   type FindingKindInfo,
 } from "../analysis/index.js";
@@ -60,7 +61,7 @@ function formatKind(kind: FindingKind): string {
       "Thresholds (options of analyze and flow):",
       thresholds.map((name) => {
         const t = THRESHOLDS[name];
-        return `${t.option} (default ${t.default} s): ${t.meaning}`;
+        return `${t.option} (default ${thresholdText(name, t.default)}): ${t.meaning}`;
       }),
       true,
     );

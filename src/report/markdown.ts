@@ -16,12 +16,21 @@ import {
   FINDING_KINDS,
   OTHER_ENDPOINTS,
   THRESHOLDS,
+  thresholdText,
   type CaptureSummary,
   type ServerSummary,
   type ThresholdName,
 } from "../analysis/index.js";
 import type { ReportInput } from "./report-input.js";
-import { exampleFlows, num, pct, plural, presentKinds, serverName } from "./summary-text.js";
+import {
+  exampleFlows,
+  num,
+  pct,
+  plural,
+  presentAggregates,
+  presentKinds,
+  serverName,
+} from "./summary-text.js";
 import { escapeForTerminal } from "./terminal.js";
 
 /** Rows of the servers and clients tables; the remainder is counted in a line below. */
@@ -140,7 +149,12 @@ function captureLines(input: ReportInput): string[] {
 function findingsSection(s: CaptureSummary): string[] {
   const kinds = presentKinds(s);
   if (s.flows === 0) return ["No TCP connections in this capture."];
-  if (kinds.length === 0) return ["No findings: every connection opened and closed cleanly."];
+  if (kinds.length === 0)
+    return [
+      presentAggregates(s).length > 0
+        ? "No findings on single connections: each one opened and closed cleanly."
+        : "No findings: every connection opened and closed cleanly.",
+    ];
   return table(
     ["kind", "severity", "count", "meaning", "example flows"],
     ["l", "l", "r", "l", "l"],
@@ -154,6 +168,20 @@ function findingsSection(s: CaptureSummary): string[] {
         exampleFlows(s, kind, EXAMPLES).map(flowRef).join(" "),
       ];
     }),
+  );
+}
+
+/** Each server's aggregate findings; the detail holds text from packets (a code span). */
+function perServerSection(s: CaptureSummary): string[] {
+  return table(
+    ["server", "kind", "what its connections show", "example flows"],
+    ["l", "l", "l", "l"],
+    presentAggregates(s).map(({ server, finding }) => [
+      endpointCell(server),
+      `\`${finding.kind}\``,
+      code(finding.detail, true),
+      finding.flows.slice(0, EXAMPLES).map(flowRef).join(" "),
+    ]),
   );
 }
 
@@ -214,7 +242,7 @@ function thresholdsSection(input: ReportInput): string[] {
     ["l", "r", "l"],
     (Object.keys(THRESHOLDS) as ThresholdName[]).map((name) => [
       `\`${THRESHOLDS[name].option}\``,
-      `${input.capture.thresholds[name]} s`,
+      thresholdText(name, input.capture.thresholds[name]),
       prose(THRESHOLDS[name].meaning),
     ]),
   );
@@ -258,10 +286,10 @@ export function formatMarkdown(input: ReportInput): string {
     "",
     ...captureLines(input),
     "",
-    "### Findings",
-    "",
-    ...findingsSection(s),
   ];
+  // What a server's connections show together leads, as in the brief.
+  if (presentAggregates(s).length > 0) lines.push("### Per server", "", ...perServerSection(s), "");
+  lines.push("### Findings", "", ...findingsSection(s));
   if (s.servers.length > 0) lines.push("", "### Servers", "", ...serversSection(s));
   if (s.clients.some((c) => c.connections + c.probes > 0)) {
     lines.push("", "### Top clients", "", ...clientsSection(s));

@@ -5,6 +5,7 @@
 import {
   FINDING_KINDS,
   OTHER_ENDPOINTS,
+  type AggregateFinding,
   type CaptureSummary,
   type FindingKind,
   type ServerSummary,
@@ -28,6 +29,22 @@ export function exampleFlows(s: CaptureSummary, kind: FindingKind, n: number): n
   return s.servers
     .flatMap((sv) => sv.findings.filter((f) => f.kind === kind).flatMap((f) => f.flows))
     .slice(0, n);
+}
+
+/** The first example detail of a kind (from its busiest server), undefined when none. */
+export function exampleDetail(s: CaptureSummary, kind: FindingKind): string | undefined {
+  for (const sv of s.servers) {
+    const k = sv.findings.find((f) => f.kind === kind);
+    if (k !== undefined) return k.example;
+  }
+  return undefined;
+}
+
+/** Aggregate findings of every server, warnings of the busiest servers first. */
+export function presentAggregates(
+  s: CaptureSummary,
+): { readonly server: ServerSummary; readonly finding: AggregateFinding }[] {
+  return s.servers.flatMap((server) => server.aggregates.map((finding) => ({ server, finding })));
 }
 
 /** A server as ADDRESS:PORT (IPv6 in brackets), or the summary's name for the rest. */

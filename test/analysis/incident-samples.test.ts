@@ -45,8 +45,15 @@ interface Analysis {
     byKind: Partial<Record<FindingKind, number>>;
     closedBy: Record<string, number>;
     timeWait: Record<string, number>;
+    servers: { aggregates: { kind: FindingKind; count: number; of: number }[] }[];
   };
 }
+
+/** The aggregate findings of the capture's (one) server, kind: count of. */
+const aggregates = (a: Analysis): Record<string, string> =>
+  Object.fromEntries(
+    a.summary.servers.flatMap((s) => s.aggregates.map((x) => [x.kind, `${x.count} of ${x.of}`])),
+  );
 
 function analyze(name: string): Analysis {
   const capture = `${DIR}/${name}.pcap`;
@@ -77,11 +84,21 @@ const SIGNATURES: Record<string, (a: Analysis, wire: Wire) => void> = {
     assert.equal(a.summary.byKind["rst-after-close"], 4);
     assert.equal(a.summary.byKind["long-fin-gap"], 2);
     assert.match(a.brief, /client-timeout \(6\)/);
+    // The request the client gave up on, and how long it waited.
+    assert.match(a.brief, /client gave up on GET \/slow\?try=1 \(frame 4\) after 1\.001 s/);
+    // Each timeout cost a connection; the server sat in CLOSE_WAIT while its handler blocked.
+    assert.deepEqual(aggregates(a), { "no-reuse": "6 of 6", "close-wait-leak": "6 of 6" });
   },
   "http2-storm": (a) => {
     // 2: connections closed by the client (timeout) before the response; late ServerHello reset.
     assert.equal(a.summary.byKind["client-timeout"], 70);
     assert.equal(a.summary.byKind["rst-after-close"], 70);
+    // A burst of new connections, slow TLS handshakes, connections closed before any request.
+    assert.equal(aggregates(a)["connection-burst"], "71 of 71");
+    assert.equal(a.summary.byKind["slow-tls-handshake"], 70);
+    assert.equal(a.summary.byKind["tls-handshake-abandoned"], 70);
+    assert.match(a.brief, /connection-burst: 71 new connections within 0\.\d+ s/);
+    assert.match(a.brief, /after the client had closed: the server did the handshake for nothing/);
   },
   "connection-close": (a, wire) => {
     // 3: the server closes first and holds TIME_WAIT (on loopback the client wins the race sometimes).
@@ -92,11 +109,21 @@ const SIGNATURES: Record<string, (a: Analysis, wire: Wire) => void> = {
       a.brief,
       new RegExp(`by the server in ${Math.round((100 * serverFirst) / wire.streams.length)}%`),
     );
+    // Connection: close on every response, one request per connection, TIME_WAIT on the server.
+    assert.deepEqual(aggregates(a), {
+      "no-reuse": "20 of 20",
+      "time-wait-on-server": `${serverFirst} of 20`,
+    });
+    assert.match(a.brief, /responses carrying Connection: close: 20 of 20 \(every response\)/);
+    assert.match(a.brief, /20 connections for 20 requests/);
   },
   "unread-body": (a) => {
     // 4: RST from the client with the response unread, on every connection.
     assert.equal(a.summary.byKind["rst-unread-data"], 8);
     assert.ok(a.flows.every((f) => f.closedBy === "client" && f.close === "rst"));
+    // The amount of data, the response it was, and no reuse.
+    assert.match(a.brief, /the response to GET \/blob\/1 \(frame 4\): 200, 16384-byte body/);
+    assert.deepEqual(aggregates(a), { "no-reuse": "8 of 8" });
   },
   "accept-backlog": (a) => {
     // 5: handshake done, the server silent, long CLOSE_WAIT, late FIN answered by RST.
@@ -104,6 +131,9 @@ const SIGNATURES: Record<string, (a: Analysis, wire: Wire) => void> = {
     assert.equal(a.summary.byKind["long-fin-gap"], 5);
     assert.equal(a.summary.byKind["rst-after-close"], 6);
     assert.equal(a.summary.byKind["probe"], 5);
+    // Probes and real clients alike left the server in CLOSE_WAIT.
+    assert.deepEqual(aggregates(a), { "close-wait-leak": "7 of 9" });
+    assert.match(a.brief, /4 connections \+ 5 probes/);
   },
   "keepalive-reuse": (a) => assertNoWarnings(a),
   probes: (a) => assertNoWarnings(a),
@@ -114,6 +144,7 @@ const SIGNATURES: Record<string, (a: Analysis, wire: Wire) => void> = {
 };
 
 function assertNoWarnings(a: Analysis): void {
+  assert.deepEqual(aggregates(a), {}, "a clean control raises no aggregate finding");
   const warnings = a.flows
     .flatMap((f) => f.findings)
     .filter((x) => FINDING_KINDS[x.kind].severity === "warning");

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import {
   Analyzer,
   defaultThresholds,
+  type CaptureSummary,
   type FlowResult,
   type ReportFlowOptions,
   type Thresholds,
@@ -72,6 +73,7 @@ export function script(text: string): Step[] {
 export interface Played {
   flows: FlowResult[];
   analyzer: Analyzer;
+  summary: CaptureSummary;
 }
 
 /** Plays the steps through the analyzer as one capture; returns the flows in id order. */
@@ -131,9 +133,9 @@ export function play(
     const whole = Math.floor(step.at);
     analyzer.packet(i + 1, BASE_SEC + whole, Math.round((step.at - whole) * 1e9), p);
   });
-  analyzer.finish();
+  const summary = analyzer.finish();
   flows.sort((a, b) => a.id - b.id);
-  return { flows, analyzer };
+  return { flows, analyzer, summary };
 }
 
 export const kinds = (f: FlowResult | undefined): string[] =>

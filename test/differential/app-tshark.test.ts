@@ -151,8 +151,6 @@ const LOST_BODY_SEGMENT =
   "a segment of the first request's body is missing from the capture: teardown subtracts the lost bytes from the Content-Length and reads the next request; tshark's reassembly never completes the first request and reports only the second (frames 7 to 11), which pairs with teardown's first";
 const TSHARK_BOUND_ERROR =
   "tshark's dissection of the reassembled response ends in an exception ([BoundErrorUnreassembled Packet]) and it reports no response; teardown reads the status line and the body to its Content-Length";
-const SYN_PAYLOAD =
-  "TCP Fast Open (RFC 7413): the request rides in the SYN; teardown's flow tracker hands payload to the payload parsers only from segments without SYN, so the first payload it sees is the server's and the flow gets no parser; tshark dissects the SYN's payload";
 const NOT_AN_HTTP_PORT =
   "HTTP on port 9090 whose request line spans segments (the urgent byte splits it): tshark's port table does not name 9090 and its HTTP heuristic needs the request line in the first segment; teardown detects HTTP from the method and the target's first byte";
 const PORT_FIRST =
@@ -260,9 +258,6 @@ const KNOWN_APP_DIFFERENCES: Readonly<Record<string, readonly (readonly [RegExp,
       /: requests 2 vs tshark 1; request 1: \["POST",.*,3,false\] vs tshark \["POST",.*,7,false\]; request 2 POST \S+: tshark has none$/,
       LOST_BODY_SEGMENT,
     ],
-  ],
-  "suricata__tcp-fastopen-01__tfo.pcap": [
-    [/: tshark: 1 requests, 1 responses; teardown: no payload parser$/, SYN_PAYLOAD],
   ],
   "suricata__tcp-urgp-01-oob__tcp-urgent1.pcap": [
     [/: requests 1 vs tshark 0; request 1 GET \/malicXious: tshark has none$/, NOT_AN_HTTP_PORT],

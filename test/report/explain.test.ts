@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import {
   FINDING_KINDS,
   THRESHOLDS,
+  thresholdText,
   type FindingKind,
   type FindingKindInfo,
 } from "../../src/analysis/index.js";
@@ -50,7 +51,10 @@ describe("formatExplain(kind)", () => {
       const thresholds = info.thresholds ?? [];
       for (const name of thresholds) {
         const t = THRESHOLDS[name];
-        assert.ok(body.includes(`${t.option} (default ${t.default} s)`), t.option);
+        assert.ok(
+          body.includes(`${t.option} (default ${thresholdText(name, t.default)})`),
+          t.option,
+        );
         assert.ok(body.includes(flat(t.meaning)), `${t.option} meaning`);
       }
       if (thresholds.length === 0) assert.match(text, /^Thresholds: none/m);

@@ -29,7 +29,6 @@ import {
   formatJunit,
   formatMarkdown,
   formatUnsupportedLinkLine,
-  renderHtmlReport,
   FlowRecordWriter,
   zeekConnLogFooter,
   zeekConnLogHeader,
@@ -324,12 +323,15 @@ export async function runAnalyze(
     );
   }
   if (outputs.html !== undefined) {
+    // Loaded only now: the renderer brings d3-node and jsdom (see report/index.ts).
+    const { renderHtmlReport } = await import("../../report/html/html-report.js");
     outputs.html.line(
       renderHtmlReport({
         capture,
         summary,
         version: opts.version,
         flows: reportFlows ?? { ladders: [], index: [], indexOmitted: summary.flows },
+        ...(summary.netstat !== undefined ? { netstat: summary.netstat } : {}),
       }).trimEnd(),
     );
   }

@@ -8,11 +8,22 @@
 import {
   FINDING_KINDS,
   THRESHOLDS,
+  thresholdText,
   type CaptureSummary,
+  type FindingKind,
   type ThresholdName,
 } from "../../analysis/index.js";
 import type { ReportInput } from "../report-input.js";
-import { exampleFlows, num, pct, plural, presentKinds } from "../summary-text.js";
+import {
+  exampleDetail,
+  exampleFlows,
+  num,
+  pct,
+  plural,
+  presentAggregates,
+  presentKinds,
+  serverName,
+} from "../summary-text.js";
 import { hostile, text } from "./escape.js";
 import { duration, flowLink, isoTime, table, type FlowTargets } from "./markup.js";
 
@@ -82,13 +93,46 @@ function closingSentence(s: CaptureSummary): string {
   );
 }
 
+/** The first example's detail (text from packets, escaped as such). */
+function exampleLine(s: CaptureSummary, kind: FindingKind): string {
+  const detail = exampleDetail(s, kind);
+  return detail === undefined
+    ? ""
+    : `<p><span class="muted">For example:</span> ${hostile(detail)}</p>`;
+}
+
 function briefSection(input: ReportInput, targets: FlowTargets): string {
   const s = input.summary;
   const out = [`<section id="brief"><h2>Brief</h2>`, closingSentence(s)];
+  // What a server's connections show together leads, as in the text brief: the incident's why.
+  const aggregates = presentAggregates(s);
+  for (const [i, { server, finding }] of aggregates.entries()) {
+    const info = FINDING_KINDS[finding.kind];
+    out.push(
+      `<div class="finding ${info.severity}" id="aggregate-${i}">` +
+        `<h3><span class="sev sev-${info.severity}">${info.severity}</span> ${text(info.title)} ` +
+        `<code>${finding.kind}</code> at ${hostile(serverName(server))}</h3>` +
+        `<p><strong>${hostile(finding.detail)}</strong></p>` +
+        `<p>${text(info.meaning)}</p>` +
+        `<p><span class="muted">Usual causes:</span></p><ul>${info.causes.map((c) => `<li>${text(c)}</li>`).join("")}</ul>` +
+        `<details><summary>What to change</summary><ol>${info.fixes.map((f) => `<li>${text(f)}</li>`).join("")}</ol></details>` +
+        (finding.flows.length > 0
+          ? `<p><span class="muted">Example flows:</span> ${finding.flows
+              .slice(0, EXAMPLES)
+              .map((id) => flowLink(id, targets))
+              .join(" ")}</p>`
+          : "") +
+        `</div>`,
+    );
+  }
   const kinds = presentKinds(s);
   if (s.flows === 0) out.push("<p>No TCP connections in this capture.</p>");
   else if (kinds.length === 0)
-    out.push("<p>No findings: every connection opened and closed cleanly.</p>");
+    out.push(
+      aggregates.length > 0
+        ? "<p>No findings on single connections: each one opened and closed cleanly.</p>"
+        : "<p>No findings: every connection opened and closed cleanly.</p>",
+    );
   for (const kind of kinds) {
     const info = FINDING_KINDS[kind];
     const examples = exampleFlows(s, kind, EXAMPLES);
@@ -97,6 +141,7 @@ function briefSection(input: ReportInput, targets: FlowTargets): string {
         `<h3><span class="sev sev-${info.severity}">${info.severity}</span> ${text(info.title)} ` +
         `<code>${kind}</code>: ${plural(s.byKind[kind] ?? 0, "flow")}</h3>` +
         `<p>${text(info.meaning)}</p>` +
+        exampleLine(s, kind) +
         `<p><span class="muted">On the wire:</span> ${text(info.wire)}</p>` +
         `<p><span class="muted">Usual causes:</span></p><ul>${info.causes.map((c) => `<li>${text(c)}</li>`).join("")}</ul>` +
         `<details><summary>What to change</summary><ol>${info.fixes.map((f) => `<li>${text(f)}</li>`).join("")}</ol></details>` +
@@ -113,7 +158,7 @@ function briefSection(input: ReportInput, targets: FlowTargets): string {
 function thresholdsSection(input: ReportInput): string {
   const rows = (Object.keys(THRESHOLDS) as ThresholdName[]).map((name) => [
     `<code>${THRESHOLDS[name].option}</code>`,
-    `${input.capture.thresholds[name]} s`,
+    thresholdText(name, input.capture.thresholds[name]),
     text(THRESHOLDS[name].meaning),
   ]);
   return (
