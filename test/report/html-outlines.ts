@@ -7,7 +7,7 @@
 export const OUTLINES: Readonly<Record<string, readonly string[]>> = {
   "accept-backlog.pcap": [
     "sections: capture brief servers clients netstat ladders flows thresholds",
-    "brief: rst-after-close long-fin-gap server-silent client-timeout probe",
+    "brief: close-wait-leak rst-after-close long-fin-gap server-silent client-timeout probe",
     "flow-3: arrows 7 (syn 2, ack 2, fin 2, rst.k-rst-after-close 1)",
     "  client: CLOSED > SYN SENT > ESTABLISHED > FIN WAIT 1 > FIN WAIT 2 > CLOSED",
     "  server: CLOSED > SYN RECEIVED > ESTABLISHED > CLOSE WAIT > LAST ACK > CLOSED",
@@ -41,7 +41,7 @@ export const OUTLINES: Readonly<Record<string, readonly string[]>> = {
   ],
   "client-timeout.pcap": [
     "sections: capture brief servers clients netstat ladders flows thresholds",
-    "brief: client-timeout rst-after-close long-fin-gap",
+    "brief: no-reuse close-wait-leak client-timeout rst-after-close long-fin-gap",
     "flow-1: arrows 9 (syn 2, ack 3, data 2, fin 1, rst.k-rst-after-close 1)",
     "  client: CLOSED > SYN SENT > ESTABLISHED > FIN WAIT 1 > FIN WAIT 2 > CLOSED",
     "  server: CLOSED > SYN RECEIVED > ESTABLISHED > CLOSE WAIT > CLOSED",
@@ -71,7 +71,7 @@ export const OUTLINES: Readonly<Record<string, readonly string[]>> = {
   ],
   "connection-close.pcap": [
     "sections: capture brief servers clients netstat ladders flows thresholds",
-    "brief: no findings",
+    "brief: no-reuse time-wait-on-server",
     "flow-1: arrows 10 (syn 2, ack 4, data 2, fin 2)",
     "  client: CLOSED > SYN SENT > ESTABLISHED > CLOSE WAIT > LAST ACK > CLOSED",
     "  server: CLOSED > SYN RECEIVED > ESTABLISHED > FIN WAIT 1 > FIN WAIT 2 > TIME WAIT",
@@ -85,7 +85,7 @@ export const OUTLINES: Readonly<Record<string, readonly string[]>> = {
   ],
   "http2-storm.pcap": [
     "sections: capture brief servers clients netstat ladders flows thresholds",
-    "brief: client-timeout rst-after-close slow-tls-handshake tls-handshake-abandoned",
+    "brief: connection-burst close-wait-leak client-timeout rst-after-close slow-tls-handshake tls-handshake-abandoned",
     "flow-1: arrows 48 (syn 2, ack 16, data 28, fin 2)",
     "  client: CLOSED > SYN SENT > ESTABLISHED > CLOSE WAIT > LAST ACK > CLOSED",
     "  server: CLOSED > SYN RECEIVED > ESTABLISHED > FIN WAIT 1 > FIN WAIT 2 > TIME WAIT",
@@ -201,7 +201,7 @@ export const OUTLINES: Readonly<Record<string, readonly string[]>> = {
   ],
   "unread-body.pcap": [
     "sections: capture brief servers clients netstat ladders flows thresholds",
-    "brief: rst-unread-data",
+    "brief: no-reuse rst-unread-data",
     "flow-1: arrows 10 (syn 2, ack 4, data 3, rst.k-rst-unread-data 1)",
     "  client: CLOSED > SYN SENT > ESTABLISHED > CLOSED",
     "  server: CLOSED > SYN RECEIVED > ESTABLISHED > CLOSED",

@@ -106,10 +106,14 @@ function briefSection(input: ReportInput, targets: FlowTargets): string {
   const out = [`<section id="brief"><h2>Brief</h2>`, closingSentence(s)];
   // What a server's connections show together leads, as in the text brief: the incident's why.
   const aggregates = presentAggregates(s);
+  const anchored = new Set<string>();
   for (const [i, { server, finding }] of aggregates.entries()) {
     const info = FINDING_KINDS[finding.kind];
+    // The first server with a kind takes the kind's anchor, which ladders and tables link to.
+    const id = anchored.has(finding.kind) ? `kind-${finding.kind}-${i}` : `kind-${finding.kind}`;
+    anchored.add(finding.kind);
     out.push(
-      `<div class="finding ${info.severity}" id="aggregate-${i}">` +
+      `<div class="finding ${info.severity}" id="${id}">` +
         `<h3><span class="sev sev-${info.severity}">${info.severity}</span> ${text(info.title)} ` +
         `<code>${finding.kind}</code> at ${hostile(serverName(server))}</h3>` +
         `<p><strong>${hostile(finding.detail)}</strong></p>` +
