@@ -1,179 +1,43 @@
 /**
  * Inputs for the HTML report tests, built from real captures in-process: the ReportInput as
- * `teardown analyze` gives it, plus ReportFlows (ladders for the flows behind the findings, with
- * their packets collected by following each one through a second pass of the Analyzer, as
- * `teardown flow` does, and the flow index). Also a hostile variant, whose file name,
+ * `teardown analyze` gives it, plus the ReportFlows the analysis collects for the report
+ * (ladders with their packets, and the flow index). Also a hostile variant, whose file name,
  * addresses and HTTP context carry markup, script URLs, ANSI escapes and NUL bytes.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Analyzer, type AppResult, type FlowResult } from "../../src/analysis/index.js";
-import type {
-  FlowIndexRow,
-  LadderFlow,
-  LadderPacket,
-  ReportFlows,
-} from "../../src/analysis/ladder-flow.js";
-import { NetstatBuilder, type NetstatSummary } from "../../src/analysis/netstat.js";
-import { DecodeCounts } from "../../src/decode/index.js";
-import { seqDiff, type Side } from "../../src/flow/index.js";
-import type { CaptureFileInfo, ReportInput } from "../../src/report/index.js";
-import { decodeAll } from "../decode/decode-file.js";
-import { REPO_ROOT } from "../differential/capture-files.js";
-
-/** A ladder keeps its first and last packets; longer flows have their middle summarised. */
-const KEEP_EACH_END = 40;
+import assert from "node:assert/strict";
+import {
+  Analyzer,
+  DEFAULT_REPORT_FLOW_OPTIONS,
+  type AppResult,
+  type FlowResult,
+  type NetstatSummary,
+  type ReportFlows,
+} from "../../src/analysis/index.js";
+import type { ReportInput } from "../../src/report/index.js";
+import { captureInfo, readCaptures } from "./read-report-input.js";
 
 export type HtmlInput = ReportInput & {
   readonly flows: ReportFlows;
   readonly netstat: NetstatSummary;
 };
 
-interface Pass {
-  readonly analyzer: Analyzer;
-  readonly files: CaptureFileInfo[];
-  readonly counts: DecodeCounts;
-}
-
-/** Reads the captures through `analyzer`, frames numbered on across files as the CLI does. */
-function read(paths: readonly string[], analyzer: Analyzer): Pass {
-  const counts = new DecodeCounts();
-  const files: CaptureFileInfo[] = [];
-  let frameBase = 0;
-  paths.forEach((path) => {
-    const base = frameBase;
-    const reader = decodeAll(readFileSync(join(REPO_ROOT, path)), (rec, decoded) => {
-      counts.add(decoded, base + rec.frame);
-      if (decoded.status === "tcp")
-        analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
-    });
-    files.push({
-      path,
-      packets: reader.packets,
-      damaged: reader.error !== undefined,
-      gzip: false,
-      frameOffset: base,
-    });
-    frameBase += reader.packets;
-  });
-  return { analyzer, files, counts };
-}
-
-/** One flow's packets, relative seq/ack like `teardown flow`, middle summarised past 2 * KEEP_EACH_END. */
-function ladderPackets(
-  paths: readonly string[],
-  id: number,
-): Pick<LadderFlow, "packets" | "omitted"> {
-  const all: LadderPacket[] = [];
-  const base: Record<Side, number | undefined> = { client: undefined, server: undefined };
-  const analyzer: Analyzer = new Analyzer({
-    follow: {
-      id,
-      onPacket: (f, side, frame, p) => {
-        const mine = side === "client" ? f.client : f.server;
-        const other: Side = side === "client" ? "server" : "client";
-        const origin = mine.synFrame !== 0 ? mine.isn : (base[side] ??= p.seq);
-        const peer = side === "client" ? f.server : f.client;
-        const peerOrigin = peer.synFrame !== 0 ? peer.isn : base[other];
-        all.push({
-          frame,
-          at: analyzer.epochOf(f.endAt),
-          from: side,
-          flags: p.flags,
-          seq: seqDiff(p.seq, origin) >>> 0,
-          ack: peerOrigin === undefined ? p.ack : seqDiff(p.ack, peerOrigin) >>> 0,
-          len: p.payloadLen,
-          window: p.window,
-        });
-      },
-    },
-  });
-  read(paths, analyzer);
-  analyzer.finish();
-  if (all.length <= 2 * KEEP_EACH_END) return { packets: all, omitted: null };
-  const middle = all.slice(KEEP_EACH_END, all.length - KEEP_EACH_END);
-  const bytes = { client: 0, server: 0 };
-  for (const p of middle) bytes[p.from] += p.len;
-  return {
-    packets: [...all.slice(0, KEEP_EACH_END), ...all.slice(all.length - KEEP_EACH_END)],
-    omitted: { after: KEEP_EACH_END - 1, packets: middle.length, bytes },
-  };
-}
-
-function indexRow(f: FlowResult): FlowIndexRow {
-  const name = (e: { ip: string; port: number }): string =>
-    e.ip.includes(":") ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-  return {
-    id: f.id,
-    client: name(f.client),
-    server: name(f.server),
-    start: f.start,
-    durationSec: f.end - f.start,
-    closedBy: f.closedBy,
-    close: f.close,
-    findings: [...new Set(f.findings.map((x) => x.kind))],
-  };
-}
-
 /**
- * The report input for some captures read as one, with ladders for up to `maxLadders` flows:
- * one per finding kind first, then more flows with findings, then the first flows.
+ * The report input for some captures read as one, as `teardown analyze --html` builds it: the
+ * ladders (at most `maxLadders`) and the flow index chosen by the analysis, the netstat of the
+ * summary.
  */
 export function htmlInput(paths: readonly string[], maxLadders = 6): HtmlInput {
-  const results: FlowResult[] = [];
-  let baseSec = 0;
-  let netstat: NetstatBuilder | undefined;
-  const pass = read(
-    paths,
-    new Analyzer({
-      onFlow: (f) => {
-        results.push(f.result());
-        baseSec = f.baseSec;
-        netstat ??= new NetstatBuilder({ timeWaitSec: f.thresholds.timeWaitSec });
-        netstat.add(f.flow);
-      },
-    }),
-  );
-  const { analyzer, counts, files } = pass;
+  const analyzer = new Analyzer({ report: { ...DEFAULT_REPORT_FLOW_OPTIONS, maxLadders } });
+  const read = readCaptures(paths, analyzer);
   const summary = analyzer.finish();
-  const chosen = new Map<number, string[]>();
-  for (const f of results) {
-    for (const x of f.findings) {
-      if (chosen.size >= maxLadders) break;
-      if ([...chosen.values()].some((kinds) => kinds.includes(x.kind))) continue;
-      chosen.set(f.id, [...(chosen.get(f.id) ?? []), x.kind]);
-    }
-  }
-  for (const f of [...results.filter((f) => f.findings.length > 0), ...results]) {
-    if (chosen.size >= maxLadders) break;
-    if (!chosen.has(f.id))
-      chosen.set(f.id, f.findings.length > 0 ? [f.findings[0]!.kind] : ["requested"]);
-  }
-  const byId = new Map(results.map((f) => [f.id, f]));
-  const ladders: LadderFlow[] = [...chosen].map(([id, reasons]) => ({
-    flow: byId.get(id)!,
-    ...ladderPackets(paths, id),
-    reasons,
-  }));
+  const flows = analyzer.reportFlows();
+  assert.ok(flows !== undefined && summary.netstat !== undefined);
   return {
-    capture: {
-      files,
-      packets: counts.total,
-      tcpPackets: counts.byStatus.tcp,
-      notDecoded: { ...counts.byStatus, tcp: undefined },
-      start: analyzer.firstSec < 0 ? 0 : analyzer.firstSec + analyzer.firstNsec * 1e-9,
-      end: analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9,
-      timestampsBackwards: analyzer.backwards,
-      stragglers: analyzer.latePackets,
-      peakLiveConnections: analyzer.peakLiveFlows,
-      thresholds: analyzer.thresholds,
-    },
+    capture: captureInfo(analyzer, read),
     summary,
     version: "0.0.0-test",
-    flows: { ladders, index: results.map(indexRow), indexOmitted: 0 },
-    netstat: (
-      netstat ?? new NetstatBuilder({ timeWaitSec: analyzer.thresholds.timeWaitSec })
-    ).build(baseSec),
+    flows,
+    netstat: summary.netstat,
   };
 }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Analyzer } from "../../src/analysis/index.js";
 import { DecodeCounts } from "../../src/decode/index.js";
 import { decodeAll } from "../decode/decode-file.js";
-import type { CaptureFileInfo, ReportInput } from "../../src/report/index.js";
+import type { CaptureFileInfo, CaptureInfo, ReportInput } from "../../src/report/index.js";
 import { REPO_ROOT } from "../differential/capture-files.js";
 
 /** The eight incident samples, one server each: read together, a capture with several servers. */
@@ -19,9 +19,14 @@ export const INCIDENT_SAMPLES: readonly string[] = [
   "refused",
 ].map((name) => `samples/incidents/${name}.pcap`);
 
-/** Reads captures as `teardown analyze` does (frames numbered on across files). */
-export function reportInput(paths: readonly string[]): ReportInput {
-  const analyzer = new Analyzer();
+/** What reading captures through an Analyzer gave: the files and the decode counts. */
+export interface CapturesRead {
+  readonly files: CaptureFileInfo[];
+  readonly counts: DecodeCounts;
+}
+
+/** Reads captures through `analyzer` as `teardown analyze` does (frames numbered on across files). */
+export function readCaptures(paths: readonly string[], analyzer: Analyzer): CapturesRead {
   const counts = new DecodeCounts();
   const files: CaptureFileInfo[] = [];
   let frameBase = 0;
@@ -32,24 +37,39 @@ export function reportInput(paths: readonly string[]): ReportInput {
       if (decoded.status === "tcp")
         analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
     });
-    files.push({ path, packets: reader.packets, damaged: reader.error !== undefined, gzip: false });
+    files.push({
+      path,
+      packets: reader.packets,
+      damaged: reader.error !== undefined,
+      gzip: false,
+      frameOffset: base,
+    });
     frameBase += reader.packets;
   }
-  const summary = analyzer.finish();
+  return { files, counts };
+}
+
+/** The capture info of captures read through a finished `analyzer`. */
+export function captureInfo(analyzer: Analyzer, read: CapturesRead): CaptureInfo {
+  const { files, counts } = read;
   return {
-    capture: {
-      files,
-      packets: counts.total,
-      tcpPackets: counts.byStatus.tcp,
-      notDecoded: { ...counts.byStatus, tcp: undefined },
-      start: analyzer.firstSec < 0 ? 0 : analyzer.firstSec + analyzer.firstNsec * 1e-9,
-      end: analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9,
-      timestampsBackwards: analyzer.backwards,
-      stragglers: analyzer.latePackets,
-      peakLiveConnections: analyzer.peakLiveFlows,
-      thresholds: analyzer.thresholds,
-    },
-    summary,
-    version: "0.0.0-test",
+    files,
+    packets: counts.total,
+    tcpPackets: counts.byStatus.tcp,
+    notDecoded: { ...counts.byStatus, tcp: undefined },
+    start: analyzer.firstSec < 0 ? 0 : analyzer.firstSec + analyzer.firstNsec * 1e-9,
+    end: analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9,
+    timestampsBackwards: analyzer.backwards,
+    stragglers: analyzer.latePackets,
+    peakLiveConnections: analyzer.peakLiveFlows,
+    thresholds: analyzer.thresholds,
   };
+}
+
+/** The ReportInput of captures read as one, as `teardown analyze` gives it. */
+export function reportInput(paths: readonly string[]): ReportInput {
+  const analyzer = new Analyzer();
+  const read = readCaptures(paths, analyzer);
+  const summary = analyzer.finish();
+  return { capture: captureInfo(analyzer, read), summary, version: "0.0.0-test" };
 }
