@@ -19,7 +19,7 @@ import { delimiter, join } from "node:path";
 import { Analyzer, type AppResult } from "../../src/analysis/index.js";
 import { MAX_TEXT } from "../../src/flow/index.js";
 import { captureBytes, decodeAll } from "../decode/decode-file.js";
-import { run, type ToolRun } from "./run-tools.js";
+import { isPlainTcp, run, type ToolRun } from "./run-tools.js";
 
 /** One HTTP/1.x message as tshark dissected it. */
 export interface TsharkHttpMessage {
@@ -82,40 +82,6 @@ const FIELDS = [
 
 /** Separates the occurrences of a field in one frame: a byte no field value here contains. */
 const AGGREGATOR = "\x1f";
-
-/**
- * Layers below TCP that mean the connection is tunnelled or quoted, not the packet's own:
- * teardown counts such packets as encapsulated (the same list as run-tools.ts uses).
- */
-const ENCAPSULATIONS = new Set([
-  "gre",
-  "mpls",
-  "pppoes",
-  "pppoed",
-  "ppp",
-  "vxlan",
-  "teredo",
-  "udp",
-  "icmp",
-  "icmpv6",
-  "gtp",
-  "l2tp",
-  "esp",
-  "erspan",
-  "nsh",
-  "geneve",
-  "ipip",
-]);
-
-function plainTcp(protocols: readonly string[]): boolean {
-  const tcpAt = protocols.indexOf("tcp");
-  const below = protocols.slice(0, Math.max(0, tcpAt));
-  return (
-    tcpAt > 0 &&
-    below.filter((p) => p === "ip" || p === "ipv6").length === 1 &&
-    !below.some((p) => ENCAPSULATIONS.has(p))
-  );
-}
 
 /** An address as both tools should print it (RFC 5952 for IPv6, through the URL parser). */
 export function canonicalAddress(a: string): string {
@@ -211,7 +177,7 @@ export async function tsharkApp(
         b: dst,
         http: [],
         hellos: [],
-        tunnelled: !plainTcp(one(2).split(":")),
+        tunnelled: !isPlainTcp(one(2).split(":")),
       };
       byStream.set(stream, c);
     }

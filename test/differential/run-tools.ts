@@ -181,6 +181,20 @@ const ENCAPSULATIONS = new Set([
   "ipip",
 ]);
 
+/**
+ * Whether tshark's protocol stack (frame.protocols, split on ":") is TCP in one IP header with
+ * no tunnel or quote below it: the packets teardown decodes as TCP.
+ */
+export function isPlainTcp(protocols: readonly string[]): boolean {
+  const tcpAt = protocols.indexOf("tcp");
+  const below = protocols.slice(0, Math.max(0, tcpAt));
+  return (
+    tcpAt > 0 &&
+    below.filter((p) => p === "ip" || p === "ipv6").length === 1 &&
+    !below.some((p) => ENCAPSULATIONS.has(p))
+  );
+}
+
 export async function runTshark(
   file: string,
 ): Promise<{ run: ToolRun; frames: Map<number, TsharkFrame> }> {
@@ -216,12 +230,6 @@ export async function runTshark(
     const cols = line.split("\t").map((c) => c.split(",")[0] ?? "");
     const [num, time, , ip4s, ip4d, ip6s, ip6d, sport, dport, flags, seq, ack, win, len] = cols;
     const protocols = (line.split("\t")[2] ?? "").split(":");
-    const tcpAt = protocols.indexOf("tcp");
-    const beforeTcp = protocols.slice(0, Math.max(0, tcpAt));
-    const plainTcp =
-      tcpAt > 0 &&
-      beforeTcp.filter((p) => p === "ip" || p === "ipv6").length === 1 &&
-      !beforeTcp.some((p) => ENCAPSULATIONS.has(p));
     const src = ip4s !== "" ? ip4s : ip6s;
     const dst = ip4d !== "" ? ip4d : ip6d;
     const v6 = ip4s === "";
@@ -229,7 +237,7 @@ export async function runTshark(
       frame: Number(num),
       time: time ?? "",
       protocols,
-      plainTcp,
+      plainTcp: isPlainTcp(protocols),
       src: v6 ? `[${src}]:${sport}` : `${src}:${sport}`,
       dst: v6 ? `[${dst}]:${dport}` : `${dst}:${dport}`,
       flags: Number(flags) & 0x1ff,
