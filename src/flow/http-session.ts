@@ -552,28 +552,13 @@ export class HttpSession implements AppSession {
       this.stop(side, "pipelineTooDeep");
       return;
     }
-    const ex: MutableExchange = {
-      method: latin1(b, s, sp),
-      target: latin1(b, targetStart, targetEnd),
-      version: versionText(vb, vs),
-      host: null,
-      requestAt: side.msgT,
-      requestFrame: side.msgFrame,
-      requestConnection: null,
-      requestComplete: false,
-      interim: 0,
-      responseAt: -1,
-      responseFrame: 0,
-      status: 0,
-      reason: "",
-      responseConnection: null,
-      bodyFraming: null,
-      contentLength: -1,
-      bodyBytes: 0,
-      responseComplete: false,
-      responseEndAt: -1,
-      responseEndFrame: 0,
-    };
+    const ex = newExchange(
+      latin1(b, s, sp),
+      latin1(b, targetStart, targetEnd),
+      versionText(vb, vs),
+      side.msgT,
+      side.msgFrame,
+    );
     const kind =
       (equals(b, s, sp, METHOD_HEAD) ? KIND_HEAD : 0) |
       (equals(b, s, sp, METHOD_CONNECT) ? KIND_CONNECT : 0);
@@ -639,28 +624,8 @@ export class HttpSession implements AppSession {
       this.pendCount--;
       return;
     }
-    const ex: MutableExchange = {
-      method: "",
-      target: "",
-      version: "",
-      host: null,
-      requestAt: -1,
-      requestFrame: 0,
-      requestConnection: null,
-      requestComplete: false,
-      interim: 0,
-      responseAt: -1,
-      responseFrame: 0,
-      status: 0,
-      reason: "",
-      responseConnection: null,
-      bodyFraming: null,
-      contentLength: -1,
-      bodyBytes: 0,
-      responseComplete: false,
-      responseEndAt: -1,
-      responseEndFrame: 0,
-    };
+    // A response with no request seen: an exchange with an empty request line.
+    const ex = newExchange("", "", "", -1, 0);
     this.addExchange(ex);
     this.resEx = ex;
     this.resKind = 0;
@@ -1010,6 +975,38 @@ function connectionOf(side: Side): HttpExchange["requestConnection"] {
 }
 
 /** Captured bytes as text, one char per byte (Latin-1), cut to MAX_TEXT. */
+/** An exchange whose request line is known, nothing else yet. */
+function newExchange(
+  method: string,
+  target: string,
+  version: string,
+  requestAt: number,
+  requestFrame: number,
+): MutableExchange {
+  return {
+    method,
+    target,
+    version,
+    host: null,
+    requestAt,
+    requestFrame,
+    requestConnection: null,
+    requestComplete: false,
+    interim: 0,
+    responseAt: -1,
+    responseFrame: 0,
+    status: 0,
+    reason: "",
+    responseConnection: null,
+    bodyFraming: null,
+    contentLength: -1,
+    bodyBytes: 0,
+    responseComplete: false,
+    responseEndAt: -1,
+    responseEndFrame: 0,
+  };
+}
+
 function latin1(b: Uint8Array, s: number, e: number): string {
   const n = Math.min(e - s, MAX_TEXT);
   // One call for the whole field (at most MAX_TEXT bytes, well inside the argument limit),
