@@ -40,7 +40,7 @@ export function exampleDetail(s: CaptureSummary, kind: FindingKind): string | un
   return undefined;
 }
 
-/** Aggregate findings of every server, warnings of the busiest servers first. */
+/** Aggregate findings of every server, busiest server first (the summary's order). */
 export function presentAggregates(
   s: CaptureSummary,
 ): { readonly server: ServerSummary; readonly finding: AggregateFinding }[] {
