@@ -86,7 +86,8 @@ export function formatLadder(
   for (const f of flow.findings) {
     const info = FINDING_KINDS[f.kind];
     lines.push(
-      `${info.severity === "warning" ? "!" : "-"} ${f.kind} (${f.side}, frames ${f.evidence.join(", ")}): ${f.detail}`,
+      // The detail quotes the HTTP request, text from the capture.
+      `${info.severity === "warning" ? "!" : "-"} ${f.kind} (${f.side}, frames ${f.evidence.join(", ")}): ${escapeForTerminal(f.detail)}`,
     );
     lines.push(`    ${info.meaning}`);
   }
