@@ -3,6 +3,7 @@
  * timelines (STYLE.md practice 8). Each rule says what on the wire it rests on.
  */
 import type { Direction, Flow, HttpExchange, Side } from "../flow/index.js";
+import { finGap } from "./fin-gap.js";
 import type { FindingKind } from "./finding-kinds.js";
 import type { Thresholds } from "./thresholds.js";
 
@@ -148,20 +149,20 @@ export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Fi
     }
   }
 
-  // FIN gaps: the passive side in CLOSE_WAIT, the active side in FIN_WAIT_2.
-  if (f.close === "fin" && f.closedBy !== "none") {
-    const active = f.closedBy === "client" ? c : s;
-    const passive = f.closedBy === "client" ? s : c;
-    const passiveSide = other(f.closedBy);
-    if (passive.finFrame !== 0) {
-      const gap = passive.finAt - active.finAt;
-      if (gap > th.finGapSec) {
+  // FIN gaps (fin-gap.ts): the passive side in CLOSE_WAIT, the active side in FIN_WAIT_2.
+  const gap = finGap(f);
+  if (gap !== undefined) {
+    const active = gap.closer === "client" ? c : s;
+    const passive = gap.closer === "client" ? s : c;
+    const passiveSide = other(gap.closer);
+    if (gap.sec !== null) {
+      if (gap.sec > th.finGapSec) {
         out.push({
           kind: "long-fin-gap",
           side: passiveSide,
           at: passive.finAt,
           evidence: [active.finFrame, passive.finFrame],
-          detail: `the ${passiveSide} sat in CLOSE_WAIT ${secs(gap)} after the ${f.closedBy}'s FIN (the ${f.closedBy} in FIN_WAIT_2)`,
+          detail: `the ${passiveSide} sat in CLOSE_WAIT ${secs(gap.sec)} after the ${gap.closer}'s FIN (the ${gap.closer} in FIN_WAIT_2)`,
         });
       }
     } else if (
@@ -173,7 +174,7 @@ export function findingsForFlow(f: Flow, th: Thresholds, captureEnd: number): Fi
         side: passiveSide,
         at: active.finAt,
         evidence: [active.finFrame],
-        detail: `the ${passiveSide} was still in CLOSE_WAIT when the capture ended, ${secs(captureEnd - active.finAt)} after the ${f.closedBy}'s FIN`,
+        detail: `the ${passiveSide} was still in CLOSE_WAIT when the capture ended, ${secs(captureEnd - active.finAt)} after the ${gap.closer}'s FIN`,
       });
     }
   }

@@ -11,6 +11,7 @@
  * are counted but not placed in time.
  */
 import type { Flow } from "../flow/index.js";
+import { FinGapTally } from "./fin-gap.js";
 import type { FindingKind } from "./finding-kinds.js";
 import type { FlowFacts } from "./flow-result.js";
 import type { NetstatSummary } from "./netstat.js";
@@ -80,6 +81,8 @@ export class ServerTally {
   readonly closeWaitSec: number[] = [];
   readonly closeWaitFlows: number[] = [];
   closeWaitAtEnd = 0;
+  /** FIN gaps of all its flows, probes included (fin-gap.ts). */
+  readonly finGaps = new FinGapTally();
 }
 
 export class ServerAggregates {

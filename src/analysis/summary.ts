@@ -1,12 +1,14 @@
 /**
  * Aggregates finished flows into the capture summary: counts by finding kind, who closed
  * first, who holds TIME_WAIT, and the same per server endpoint (address:port) and per client
- * host. Probes are counted apart from real connections everywhere, as health checks would
- * otherwise drown the traffic that matters.
+ * host, with the distribution of their FIN gaps. Probes are counted apart from real connections
+ * everywhere, as health checks would otherwise drown the traffic that matters; the FIN gaps
+ * include them, as a health check left in CLOSE_WAIT is incident 5's signature.
  */
 import type { Flow, Side } from "../flow/index.js";
 import { FINDING_KINDS, type FindingKind } from "./finding-kinds.js";
 import { addressText, type FlowFacts } from "./flow-result.js";
+import { FinGapTally, finGap, type FinGapDistribution } from "./fin-gap.js";
 import type { NetstatSummary } from "./netstat.js";
 import {
   ServerAggregates,
@@ -52,6 +54,8 @@ export interface ServerSummary {
   tls?: ServerTls;
   /** What its connections show taken together (server-aggregates.ts). */
   aggregates: AggregateFinding[];
+  /** First FIN to second FIN over its connections and probes (fin-gap.ts). */
+  finGap: FinGapDistribution;
 }
 
 export interface ClientSummary {
@@ -62,6 +66,8 @@ export interface ClientSummary {
   finWait2: number;
   /** New connections per second from it, over the span of its connections' starts (null: one). */
   newPerSec: number | null;
+  /** First FIN to second FIN over its connections and probes (fin-gap.ts). */
+  finGap: FinGapDistribution;
 }
 
 export interface CaptureSummary {
@@ -89,6 +95,9 @@ function bump(list: KindCount[], kind: FindingKind, id: number, detail: string):
   if (k.flows.length < EXAMPLES) k.flows.push(id);
 }
 
+/** An endpoint's FIN gaps until build() gives it its own. */
+const NO_FIN_GAPS: FinGapDistribution = new FinGapTally().result();
+
 function newServer(ip: string, port: number): ServerSummary {
   return {
     ip,
@@ -101,6 +110,7 @@ function newServer(ip: string, port: number): ServerSummary {
     timeWait: { client: 0, server: 0 },
     findings: [],
     aggregates: [],
+    finGap: NO_FIN_GAPS,
   };
 }
 
@@ -120,6 +130,7 @@ export class SummaryBuilder {
   private readonly clients = new Map<number | string, ClientSummary>();
   /** Each client's first and last connection start (relative), for its churn. */
   private readonly clientStarts = new Map<ClientSummary, [number, number]>();
+  private readonly clientGaps = new Map<ClientSummary, FinGapTally>();
   private readonly tallies = new Map<ServerSummary, ServerTally>();
   private readonly aggregates: ServerAggregates;
 
@@ -141,6 +152,16 @@ export class SummaryBuilder {
       this.tallies.set(server, tally);
     }
     this.aggregates.add(tally, f, facts, captureEnd);
+    const gap = finGap(f);
+    if (gap !== undefined) {
+      tally.finGaps.add(gap);
+      let gaps = this.clientGaps.get(client);
+      if (gaps === undefined) {
+        gaps = new FinGapTally();
+        this.clientGaps.set(client, gaps);
+      }
+      gaps.add(gap);
+    }
     for (const x of facts.findings) {
       this.byKind.set(x.kind, (this.byKind.get(x.kind) ?? 0) + 1);
       bump(server.findings, x.kind, f.id, x.detail);
@@ -232,6 +253,7 @@ export class SummaryBuilder {
           timeWait: 0,
           finWait2: 0,
           newPerSec: null,
+          finGap: NO_FIN_GAPS,
         };
         this.clients.set(others ? OTHERS : key, client);
       }
@@ -257,6 +279,7 @@ export class SummaryBuilder {
       const tls = this.aggregates.tls(tally);
       if (http !== undefined) s.http = http;
       if (tls !== undefined) s.tls = tls;
+      s.finGap = tally.finGaps.result();
       s.aggregates = this.aggregates.findings(
         tally,
         s,
@@ -271,6 +294,7 @@ export class SummaryBuilder {
       if (last > first)
         client.newPerSec = Math.round((client.connections / (last - first)) * 10) / 10;
     }
+    for (const [client, gaps] of this.clientGaps) client.finGap = gaps.result();
     return {
       flows: this.flows,
       connections: this.flows - this.probes - this.refused - this.unanswered,
