@@ -185,6 +185,31 @@ function perServerSection(s: CaptureSummary): string[] {
   );
 }
 
+/** A duration with a unit, precise enough for FIN gaps. */
+function gapDuration(s: number): string {
+  if (s >= 100) return `${s.toFixed(1)} s`;
+  if (s >= 1) return `${s.toFixed(3)} s`;
+  if (s >= 0.001) return `${(s * 1000).toFixed(1)} ms`;
+  return `${Math.round(s * 1e6)} µs`;
+}
+
+/**
+ * An endpoint's FIN gaps (first FIN to the other side's FIN, analysis/fin-gap.ts): how many, p50,
+ * p90, the longest (≈: percentiles from buckets, within 7.5%), then the connections still waiting
+ * for the second FIN when the capture ended.
+ */
+function finGapCell(g: ServerSummary["finGap"]): string {
+  const parts: string[] = [];
+  if (g.count > 0 && g.p50Sec !== null && g.p90Sec !== null && g.maxSec !== null) {
+    const approx = g.exact ? "" : "≈";
+    parts.push(
+      `${num(g.count)}: p50 ${approx}${gapDuration(g.p50Sec)}, p90 ${approx}${gapDuration(g.p90Sec)}, max ${gapDuration(g.maxSec)}`,
+    );
+  }
+  if (g.open > 0) parts.push(`**${num(g.open)} open at end**`);
+  return parts.length === 0 ? "-" : parts.join("; ");
+}
+
 function serversSection(s: CaptureSummary): string[] {
   const servers = s.servers.slice(0, MAX_SERVERS);
   const lines = table(
@@ -196,9 +221,10 @@ function serversSection(s: CaptureSummary): string[] {
       "closed first by client",
       "closed first by server",
       "TIME_WAIT held by",
+      "FIN gap",
       "findings",
     ],
-    ["l", "r", "r", "r", "r", "r", "l", "l"],
+    ["l", "r", "r", "r", "r", "r", "l", "l", "l"],
     servers.map((sv) => [
       endpointCell(sv),
       num(sv.connections),
@@ -207,6 +233,7 @@ function serversSection(s: CaptureSummary): string[] {
       sv.connections > 0 ? pct(sv.closedBy.client, sv.connections) : "",
       sv.connections > 0 ? pct(sv.closedBy.server, sv.connections) : "",
       `client ${num(sv.timeWait.client)}, server ${num(sv.timeWait.server)}`,
+      finGapCell(sv.finGap),
       sv.findings.map((f) => `\`${f.kind}\` ${num(f.count)}`).join(", "),
     ]),
   );
@@ -220,14 +247,15 @@ function clientsSection(s: CaptureSummary): string[] {
   const active = s.clients.filter((c) => c.connections + c.probes > 0);
   const clients = active.slice(0, MAX_CLIENTS);
   const lines = table(
-    ["client", "connections", "probes", "TIME_WAIT held", "FIN_WAIT_2 reached"],
-    ["l", "r", "r", "r", "r"],
+    ["client", "connections", "probes", "TIME_WAIT held", "FIN_WAIT_2 reached", "FIN gap"],
+    ["l", "r", "r", "r", "r", "l"],
     clients.map((c) => [
       c.ip === OTHER_ENDPOINTS ? OTHER_ENDPOINTS : code(c.ip, true),
       num(c.connections),
       num(c.probes),
       num(c.timeWait),
       num(c.finWait2),
+      finGapCell(c.finGap),
     ]),
   );
   if (active.length > clients.length) {

@@ -68,6 +68,40 @@ describe("HTML report on the incident samples", () => {
     });
   }
 
+  it("servers and clients tables: requests per connection and the FIN-gap distribution", () => {
+    /** Each row of a table as {heading: cell text}. */
+    function rowsOf(html: string, id: string): Record<string, string>[] {
+      const table = byId(parseXhtml(html)).get(id);
+      assert.ok(table !== undefined, `#${id}`);
+      const trs = [...walk(table)].filter((e) => e.name === "tr");
+      const heads = [...walk(trs[0]!)].filter((e) => e.name === "th").map(textOf);
+      return trs.slice(1).map((tr) => {
+        const cells = tr.children.filter((e) => e.name === "td").map(textOf);
+        return Object.fromEntries(heads.map((h, i) => [h, cells[i] ?? ""]));
+      });
+    }
+    // accept-backlog: gaps (tshark, first FIN to the other side's FIN by stream) of 94 µs,
+    // 132 µs, 1.013, 4.313, 4.612, 4.912 and 5.213 s; two flows reset after the first FIN. HTTP
+    // requests (tshark, by stream): 12, 12, 1 and 1 on four connections.
+    const backlog = renderHtmlReport(htmlInput(["samples/incidents/accept-backlog.pcap"]));
+    const [server] = rowsOf(backlog, "servers-table");
+    assert.equal(server?.["FIN gap"], "7: p50 4.313 s, p90 5.213 s, max 5.213 s");
+    assert.equal(server?.["requests per connection"], "mean 6.5 (1: 2, 10+: 2)");
+    assert.equal(
+      rowsOf(backlog, "clients-table")[0]?.["FIN gap"],
+      "7: p50 4.313 s, p90 5.213 s, max 5.213 s",
+    );
+    // connection-close: 20 connections of one request each, the client's FIN 25 to 144 µs after
+    // the server's.
+    const close = renderHtmlReport(htmlInput(["samples/incidents/connection-close.pcap"]));
+    const [closing] = rowsOf(close, "servers-table");
+    assert.equal(closing?.["requests per connection"], "mean 1.0 (1: 20)");
+    assert.equal(closing?.["FIN gap"], "20: p50 63 µs, p90 90 µs, max 144 µs");
+    // HTTP never parsed: a dash.
+    const refused = renderHtmlReport(htmlInput(["samples/incidents/refused.pcap"]));
+    assert.equal(rowsOf(refused, "servers-table")[0]?.["requests per connection"], "—");
+  });
+
   it("allows exactly its inline style and script by hash, and nothing else", () => {
     const html = renderHtmlReport(htmlInput([INCIDENT_SAMPLES[0] as string]));
     const root = parseXhtml(html);

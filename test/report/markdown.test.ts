@@ -165,7 +165,14 @@ describe("formatMarkdown", () => {
       assert.ok(row !== undefined, `${sv.ip}:${sv.port}`);
       assert.equal(row[1], String(sv.connections));
       assert.equal(row[2], String(sv.probes));
-      for (const f of sv.findings) assert.ok(row[7]?.includes(`\`${f.kind}\` ${f.count}`), f.kind);
+      // FIN gap: the count, then p50, p90 and the longest, or a dash when none closed by FIN.
+      assert.match(
+        row[7] ?? "",
+        sv.finGap.count > 0
+          ? new RegExp(`^${sv.finGap.count}: p50 [0-9.]+ (s|ms|µs), p90 `)
+          : /^-$/,
+      );
+      for (const f of sv.findings) assert.ok(row[8]?.includes(`\`${f.kind}\` ${f.count}`), f.kind);
     }
   });
 

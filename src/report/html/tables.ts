@@ -1,22 +1,25 @@
 /**
- * The per-server and per-client tables: connections, who closed first, who holds TIME_WAIT, the
- * RSTs by the finding that explains them, the long FIN gaps and the other findings, with links to
- * each kind's entry in the brief. Addresses come from the capture and are escaped as hostile.
+ * The per-server and per-client tables: connections, who closed first, who holds TIME_WAIT,
+ * requests per connection, the RSTs by the finding that explains them, the distribution of FIN
+ * gaps and the findings about them, and the other findings, with links to each kind's entry in
+ * the brief. Addresses come from the capture and are escaped as hostile.
  *
- * Limitations: the summary counts per server; it has no requests per connection nor the
- * distribution of FIN gaps, so the tables show counts of long FIN gaps and of connections left
- * in CLOSE_WAIT instead. Servers past MAX_SERVERS and clients past the summary's cut are counted
- * in a line below each table.
+ * Limitations: requests are counted only on connections parsed as HTTP/1.x (TLS hides them).
+ * Past 32 gaps an endpoint's FIN-gap percentiles come from log-scale buckets and are marked
+ * approximate (≈, within 7.5%; see analysis/fin-gap.ts). The script sorts these two columns as
+ * text. Servers past MAX_SERVERS and clients past the summary's cut are counted in a line below
+ * each table.
  */
 import {
   OTHER_ENDPOINTS,
   type CaptureSummary,
   type FindingKind,
   type KindCount,
+  type ServerSummary,
 } from "../../analysis/index.js";
 import { num, pct, plural, serverName } from "../summary-text.js";
 import { hostile } from "./escape.js";
-import { RST_KINDS, table } from "./markup.js";
+import { duration, RST_KINDS, table } from "./markup.js";
 
 /** Rows of the servers table (the summary keeps up to 10,000). */
 const MAX_SERVERS = 200;
@@ -32,6 +35,32 @@ function kindCounts(
     .filter((k) => (kinds === null || kinds.includes(k.kind)) && !exclude.includes(k.kind))
     .map((k) => `<a href="#kind-${k.kind}"><code>${k.kind}</code></a> ${num(k.count)}`)
     .join(", ");
+}
+
+/** Requests per HTTP connection: the mean, then connections by their number of requests. */
+function requestsPerConnection(http: ServerSummary["http"]): string {
+  if (http === undefined) return "—";
+  const mean = http.connections > 0 ? http.requests / http.connections : 0;
+  const by = Object.entries(http.requestsPerConnection)
+    .filter(([, n]) => n > 0)
+    .map(([requests, n]) => `${requests}: ${num(n)}`);
+  return `mean ${mean.toFixed(1)} (${by.join(", ")})`;
+}
+
+/**
+ * An endpoint's FIN gaps: how many, p50, p90 and the longest, and the connections still waiting
+ * for the second FIN when the capture ended.
+ */
+function finGapText(g: ServerSummary["finGap"]): string {
+  const parts: string[] = [];
+  if (g.count > 0 && g.p50Sec !== null && g.p90Sec !== null && g.maxSec !== null) {
+    const approx = g.exact ? "" : "≈";
+    parts.push(
+      `${num(g.count)}: p50 ${approx}${duration(g.p50Sec)}, p90 ${approx}${duration(g.p90Sec)}, max ${duration(g.maxSec)}`,
+    );
+  }
+  if (g.open > 0) parts.push(`<strong>${num(g.open)} open at end</strong>`);
+  return parts.length === 0 ? "—" : parts.join("; ");
 }
 
 /** Who holds TIME_WAIT for a server's connections, as a word and the counts. */
@@ -51,7 +80,9 @@ export function serversSection(s: CaptureSummary): string {
     sv.connections > 0 ? pct(sv.closedBy.client, sv.connections) : "-",
     sv.connections > 0 ? pct(sv.closedBy.server, sv.connections) : "-",
     timeWaitHolder(sv.timeWait),
+    requestsPerConnection(sv.http),
     kindCounts(sv.findings, RST_KINDS),
+    finGapText(sv.finGap),
     kindCounts(sv.findings, GAP_KINDS),
     kindCounts(sv.findings, null, [...RST_KINDS, ...GAP_KINDS]),
   ]);
@@ -61,7 +92,9 @@ export function serversSection(s: CaptureSummary): string {
       : "";
   return (
     `<section id="servers"><h2>Servers</h2>\n` +
-    `<p class="muted">Per server endpoint (address:port). Probes, refused and unanswered attempts are counted apart from connections; percentages are of connections.</p>\n` +
+    `<p class="muted">Per server endpoint (address:port). Probes, refused and unanswered attempts are counted apart from connections; percentages are of connections. ` +
+    `Requests per connection: the mean, then connections by their number of requests (0, 1, 2-9, 10+), on connections parsed as HTTP/1.x (— when none was). ` +
+    `FIN gap: from a connection's first FIN to the other side's FIN (the passive side in CLOSE_WAIT, the active side in FIN_WAIT_2), probes included: how many, the median (p50), the 90th percentile and the longest; "open at end": connections whose second FIN (or a RST) had not come when the capture ended.</p>\n` +
     table(
       [
         { head: "server" },
@@ -71,8 +104,10 @@ export function serversSection(s: CaptureSummary): string {
         { head: "closed first by client", num: true },
         { head: "closed first by server", num: true },
         { head: "TIME_WAIT held by" },
+        { head: "requests per connection" },
         { head: "RSTs by kind" },
-        { head: "FIN gaps, CLOSE_WAIT" },
+        { head: "FIN gap" },
+        { head: "FIN-gap findings" },
         { head: "other findings" },
       ],
       rows,
@@ -92,10 +127,11 @@ export function clientsSection(s: CaptureSummary): string {
     num(c.probes),
     num(c.timeWait),
     num(c.finWait2),
+    finGapText(c.finGap),
   ]);
   return (
     `<section id="clients"><h2>Clients</h2>\n` +
-    `<p class="muted">Per client host, busiest first (the summary keeps the first 100).</p>\n` +
+    `<p class="muted">Per client host, busiest first (the summary keeps the first 100). FIN gap as in the servers table.</p>\n` +
     table(
       [
         { head: "client" },
@@ -103,6 +139,7 @@ export function clientsSection(s: CaptureSummary): string {
         { head: "probes", num: true },
         { head: "TIME_WAIT held", num: true },
         { head: "FIN_WAIT_2 reached", num: true },
+        { head: "FIN gap" },
       ],
       rows,
       { id: "clients-table", sortable: true },
