@@ -21,32 +21,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { CLI, REPO_ROOT } from "../differential/capture-files.js";
+import { analyze, shuffled, type SetDoc } from "./analyze-json.js";
 
 const root = mkdtempSync(join(tmpdir(), "teardown-set-"));
 after(() => rmSync(root, { recursive: true, force: true }));
-
-interface Doc {
-  flows: unknown[];
-  summary: unknown;
-  capture: {
-    packets: number;
-    files: {
-      path: string;
-      packets: number;
-      damaged: boolean;
-      gzip: boolean;
-      gapBefore: number | null;
-    }[];
-  };
-}
-
-function analyze(args: readonly string[]): { code: number | null; doc: Doc; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, "analyze", ...args, "--json", "-"], {
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: r.status, doc: JSON.parse(r.stdout) as Doc, stderr: r.stderr };
-}
 
 /** Splits a sample into a new directory with editcap; returns the pieces in time order. */
 function split(sample: string, how: string[], name: string): { dir: string; pieces: string[] } {
@@ -67,13 +45,6 @@ function split(sample: string, how: string[], name: string): { dir: string; piec
   return { dir, pieces };
 }
 
-/** A fixed shuffle (reverse, then swap pairs): not the time order, the same every run. */
-function shuffled<T>(xs: readonly T[]): T[] {
-  const out = [...xs].reverse();
-  for (let i = 0; i + 1 < out.length; i += 2) [out[i], out[i + 1]] = [out[i + 1] as T, out[i] as T];
-  return out;
-}
-
 describe("a rotation set reads as the whole capture", () => {
   const cases: [string, string[]][] = [
     ["connection-close.pcap", ["-c", "40"]],
@@ -85,7 +56,7 @@ describe("a rotation set reads as the whole capture", () => {
       const whole = analyze([join(REPO_ROOT, "samples", "incidents", sample)]);
       assert.equal(whole.code, 0);
       const { dir, pieces } = split(sample, how, `${sample}${how.join("")}`);
-      const same = (args: string[], what: string): Doc => {
+      const same = (args: string[], what: string): SetDoc => {
         const r = analyze(args);
         assert.equal(r.code, 0, `${what}: ${r.stderr}`);
         assert.deepEqual(r.doc.flows, whole.doc.flows, `${what}: flows`);
