@@ -35,30 +35,35 @@ export function decodeIpPayload(
   protocol: number,
   segmentLen: number,
 ): void {
-  switch (protocol) {
-    case IPPROTO_TCP:
-      decodeTcp(out, buf, off, end, segmentLen);
-      return;
-    case IPPROTO_AH: {
-      // RFC 4302 2.2: next header, then the length in 4-octet units minus 2. IPv6 walks AH in
-      // its extension chain; IPv4 arrives here.
-      if (end - off < 2) {
-        out.status = "truncated";
-        out.problem = "ah-truncated";
-        return;
-      }
-      const ahLen = (u8(buf, off + 1) + 2) * 4;
-      if (end - off < ahLen) {
-        out.status = "truncated";
-        out.problem = "ah-truncated";
-        return;
-      }
-      out.ipPayloadLen = segmentLen - ahLen;
-      decodeIpPayload(out, buf, off + ahLen, end, u8(buf, off), segmentLen - ahLen);
+  let at = off;
+  let next = protocol;
+  let length = segmentLen;
+  // RFC 4302 2.2: next header, then the length in 4-octet units minus 2. IPv6 walks AH in its
+  // extension chain; IPv4 arrives here. A loop, not a recursion: AH headers are 8 bytes at
+  // least, so one packet can chain thousands of them, and each must not cost a stack frame.
+  while (next === IPPROTO_AH) {
+    if (end - at < 2) {
+      out.status = "truncated";
+      out.problem = "ah-truncated";
       return;
     }
+    const ahLen = (u8(buf, at + 1) + 2) * 4;
+    if (end - at < ahLen) {
+      out.status = "truncated";
+      out.problem = "ah-truncated";
+      return;
+    }
+    next = u8(buf, at);
+    at += ahLen;
+    length -= ahLen;
+    out.ipPayloadLen = length;
+  }
+  switch (next) {
+    case IPPROTO_TCP:
+      decodeTcp(out, buf, at, end, length);
+      return;
     case IPPROTO_UDP:
-      out.status = isTunnelUdp(buf, off, end) ? "encapsulated" : "other";
+      out.status = isTunnelUdp(buf, at, end) ? "encapsulated" : "other";
       return;
     case IPPROTO_IPIP:
     case IPPROTO_IPV6:
