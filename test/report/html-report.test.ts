@@ -69,34 +69,47 @@ describe("HTML report on the incident samples", () => {
   }
 
   it("servers and clients tables: requests per connection and the FIN-gap distribution", () => {
-    /** Each row of a table as {heading: cell text}. */
+    /**
+     * Each row of a table as {heading: cell text}, in document order: tags dropped, a cell's
+     * lines joined by " / ", no-break spaces as spaces.
+     */
     function rowsOf(html: string, id: string): Record<string, string>[] {
-      const table = byId(parseXhtml(html)).get(id);
-      assert.ok(table !== undefined, `#${id}`);
-      const trs = [...walk(table)].filter((e) => e.name === "tr");
-      const heads = [...walk(trs[0]!)].filter((e) => e.name === "th").map(textOf);
-      return trs.slice(1).map((tr) => {
-        const cells = tr.children.filter((e) => e.name === "td").map(textOf);
-        return Object.fromEntries(heads.map((h, i) => [h, cells[i] ?? ""]));
-      });
+      assert.ok(byId(parseXhtml(html)).has(id), `#${id}`);
+      const table = html.slice(html.indexOf(`<table id="${id}"`));
+      const text = (cell: string): string =>
+        cell
+          .replace(/<br\/>/g, " / ")
+          .replace(/<[^>]*>/g, "")
+          .replace(/\u00a0/g, " ");
+      const [head, ...rows] = table
+        .slice(0, table.indexOf("</table>"))
+        .split("<tr>")
+        .slice(1)
+        .map((tr) => [...tr.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((m) => text(m[1] ?? "")));
+      return rows.map((cells) =>
+        Object.fromEntries((head ?? []).map((h, i) => [h, cells[i] ?? ""])),
+      );
     }
     // accept-backlog: gaps (tshark, first FIN to the other side's FIN by stream) of 94 µs,
     // 132 µs, 1.013, 4.313, 4.612, 4.912 and 5.213 s; two flows reset after the first FIN. HTTP
     // requests (tshark, by stream): 12, 12, 1 and 1 on four connections.
     const backlog = renderHtmlReport(htmlInput(["samples/incidents/accept-backlog.pcap"]));
     const [server] = rowsOf(backlog, "servers-table");
-    assert.equal(server?.["FIN gap"], "7: p50 4.313 s, p90 5.213 s, max 5.213 s");
-    assert.equal(server?.["requests per connection"], "mean 6.5 (1: 2, 10+: 2)");
+    assert.equal(
+      server?.["FIN gap"],
+      "7 gaps / p50 4.313 s / p90 5.213 s / max 5.213 s / long-fin-gap 5, server-silent 5",
+    );
+    assert.equal(server?.["requests per connection"], "mean 6.5 / 1: 2 / 10+: 2");
     assert.equal(
       rowsOf(backlog, "clients-table")[0]?.["FIN gap"],
-      "7: p50 4.313 s, p90 5.213 s, max 5.213 s",
+      "7 gaps / p50 4.313 s / p90 5.213 s / max 5.213 s",
     );
     // connection-close: 20 connections of one request each, the client's FIN 25 to 144 µs after
     // the server's.
     const close = renderHtmlReport(htmlInput(["samples/incidents/connection-close.pcap"]));
     const [closing] = rowsOf(close, "servers-table");
-    assert.equal(closing?.["requests per connection"], "mean 1.0 (1: 20)");
-    assert.equal(closing?.["FIN gap"], "20: p50 63 µs, p90 90 µs, max 144 µs");
+    assert.equal(closing?.["requests per connection"], "mean 1.0 / 1: 20");
+    assert.equal(closing?.["FIN gap"], "20 gaps / p50 63 µs / p90 90 µs / max 144 µs");
     // HTTP never parsed: a dash.
     const refused = renderHtmlReport(htmlInput(["samples/incidents/refused.pcap"]));
     assert.equal(rowsOf(refused, "servers-table")[0]?.["requests per connection"], "—");

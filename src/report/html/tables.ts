@@ -1,7 +1,7 @@
 /**
  * The per-server and per-client tables: connections, who closed first, who holds TIME_WAIT,
  * requests per connection, the RSTs by the finding that explains them, the distribution of FIN
- * gaps and the findings about them, and the other findings, with links to each kind's entry in
+ * gaps with the findings about them, and the other findings, with links to each kind's entry in
  * the brief. Addresses come from the capture and are escaped as hostile.
  *
  * Limitations: requests are counted only on connections parsed as HTTP/1.x (TLS hides them).
@@ -37,6 +37,13 @@ function kindCounts(
     .join(", ");
 }
 
+/**
+ * Lines of a cell, each kept whole (no break inside "p90 5.213 s"): the servers table is wide,
+ * and a browser squeezing it would otherwise break between a number and its unit.
+ */
+const lines = (parts: readonly string[]): string =>
+  parts.map((p) => p.replace(/ /g, "\u00a0")).join("<br/>");
+
 /** Requests per HTTP connection: the mean, then connections by their number of requests. */
 function requestsPerConnection(http: ServerSummary["http"]): string {
   if (http === undefined) return "—";
@@ -44,23 +51,34 @@ function requestsPerConnection(http: ServerSummary["http"]): string {
   const by = Object.entries(http.requestsPerConnection)
     .filter(([, n]) => n > 0)
     .map(([requests, n]) => `${requests}: ${num(n)}`);
-  return `mean ${mean.toFixed(1)} (${by.join(", ")})`;
+  return lines([`mean ${mean.toFixed(1)}`, ...by]);
 }
 
 /**
- * An endpoint's FIN gaps: how many, p50, p90 and the longest, and the connections still waiting
- * for the second FIN when the capture ended.
+ * An endpoint's FIN gaps: how many, p50, p90 and the longest (≈ when from buckets), and the
+ * connections still waiting for the second FIN when the capture ended.
  */
 function finGapText(g: ServerSummary["finGap"]): string {
   const parts: string[] = [];
   if (g.count > 0 && g.p50Sec !== null && g.p90Sec !== null && g.maxSec !== null) {
     const approx = g.exact ? "" : "≈";
     parts.push(
-      `${num(g.count)}: p50 ${approx}${duration(g.p50Sec)}, p90 ${approx}${duration(g.p90Sec)}, max ${duration(g.maxSec)}`,
+      plural(g.count, "gap"),
+      `p50 ${approx}${duration(g.p50Sec)}`,
+      `p90 ${approx}${duration(g.p90Sec)}`,
+      `max ${duration(g.maxSec)}`,
     );
   }
-  if (g.open > 0) parts.push(`<strong>${num(g.open)} open at end</strong>`);
-  return parts.length === 0 ? "—" : parts.join("; ");
+  const cell = lines(parts);
+  if (g.open === 0) return cell === "" ? "—" : cell;
+  const open = `<strong>${lines([`${num(g.open)} open at end`])}</strong>`;
+  return cell === "" ? open : `${cell}<br/>${open}`;
+}
+
+/** A cell's figures, then the findings about them on a line of their own. */
+function withFindings(cell: string, findings: string): string {
+  if (findings === "") return cell;
+  return cell === "—" ? findings : `${cell}<br/>${findings}`;
 }
 
 /** Who holds TIME_WAIT for a server's connections, as a word and the counts. */
@@ -82,8 +100,7 @@ export function serversSection(s: CaptureSummary): string {
     timeWaitHolder(sv.timeWait),
     requestsPerConnection(sv.http),
     kindCounts(sv.findings, RST_KINDS),
-    finGapText(sv.finGap),
-    kindCounts(sv.findings, GAP_KINDS),
+    withFindings(finGapText(sv.finGap), kindCounts(sv.findings, GAP_KINDS)),
     kindCounts(sv.findings, null, [...RST_KINDS, ...GAP_KINDS]),
   ]);
   const more =
@@ -94,7 +111,7 @@ export function serversSection(s: CaptureSummary): string {
     `<section id="servers"><h2>Servers</h2>\n` +
     `<p class="muted">Per server endpoint (address:port). Probes, refused and unanswered attempts are counted apart from connections; percentages are of connections. ` +
     `Requests per connection: the mean, then connections by their number of requests (0, 1, 2-9, 10+), on connections parsed as HTTP/1.x (— when none was). ` +
-    `FIN gap: from a connection's first FIN to the other side's FIN (the passive side in CLOSE_WAIT, the active side in FIN_WAIT_2), probes included: how many, the median (p50), the 90th percentile and the longest; "open at end": connections whose second FIN (or a RST) had not come when the capture ended.</p>\n` +
+    `FIN gap: from a connection's first FIN to the other side's FIN (the passive side in CLOSE_WAIT, the active side in FIN_WAIT_2), probes included: how many, the median (p50), the 90th percentile and the longest; "open at end": connections whose second FIN (or a RST) had not come when the capture ended; then the findings about FIN gaps and CLOSE_WAIT.</p>\n` +
     table(
       [
         { head: "server" },
@@ -107,7 +124,6 @@ export function serversSection(s: CaptureSummary): string {
         { head: "requests per connection" },
         { head: "RSTs by kind" },
         { head: "FIN gap" },
-        { head: "FIN-gap findings" },
         { head: "other findings" },
       ],
       rows,
