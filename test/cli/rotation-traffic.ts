@@ -26,13 +26,19 @@ export type Mode = (typeof MODES)[number];
 /** One connection as the programs made it: what the capture must show. */
 export interface TrafficConnection {
   readonly mode: Mode;
-  /** The client's (ephemeral) port; the server's is the run's port. */
+  /** The client's port; the server's is the run's port. */
   readonly clientPort: number;
   readonly responseBytes: number;
 }
 
 export interface TrafficOptions {
   readonly port: number;
+  /**
+   * Client ports are `firstClientPort` on, one per connection. Left to the kernel, a port can
+   * come back within the run (Linux reuses a 4-tuple at once after an RST, and on loopback from
+   * TIME_WAIT, net.ipv4.tcp_tw_reuse=2), and then the test could not tell flows by 4-tuple.
+   */
+  readonly firstClientPort: number;
   /** Short connections, started `spacingMs` apart. */
   readonly connections: number;
   readonly spacingMs: number;
@@ -44,6 +50,7 @@ export interface TrafficOptions {
 }
 
 export const DEFAULT_TRAFFIC: Omit<TrafficOptions, "port"> = {
+  firstClientPort: 41000,
   connections: 120,
   spacingMs: 35,
   long: 3,
@@ -95,13 +102,13 @@ function serve(sock: Socket, finGapMs: number): void {
 /** One client connection; resolves when its socket has closed, whichever way. */
 function client(
   port: number,
+  clientPort: number,
   mode: Mode,
   responseBytes: number,
   longMs: number,
 ): Promise<TrafficConnection> {
   return new Promise((resolve, reject) => {
-    const sock = connect({ port, host: "127.0.0.1" });
-    let clientPort = 0;
+    const sock = connect({ port, host: "127.0.0.1", localPort: clientPort });
     let got = 0;
     const deadline = setTimeout(() => {
       sock.destroy();
@@ -119,7 +126,6 @@ function client(
       resolve({ mode, clientPort, responseBytes });
     });
     sock.on("connect", () => {
-      clientPort = sock.localPort ?? 0;
       sock.write(`${mode} ${responseBytes}\n`);
       if (mode === "long") setTimeout(() => sock.end(), longMs);
     });
@@ -151,12 +157,13 @@ export async function runRotationTraffic(options: TrafficOptions): Promise<Traff
   });
   try {
     const runs: Promise<TrafficConnection>[] = [];
+    let clientPort = options.firstClientPort;
     for (let i = 0; i < options.long; i++) {
-      runs.push(client(options.port, "long", 0, options.longMs));
+      runs.push(client(options.port, clientPort++, "long", 0, options.longMs));
     }
     for (let i = 0; i < options.connections; i++) {
       const mode = SHORT_MODES[i % SHORT_MODES.length] as Mode;
-      runs.push(client(options.port, mode, responseSize(i), options.longMs));
+      runs.push(client(options.port, clientPort++, mode, responseSize(i), options.longMs));
       await sleep(options.spacingMs);
     }
     return await Promise.all(runs);
