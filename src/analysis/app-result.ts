@@ -32,21 +32,46 @@ export interface AppResult {
   readonly tls?: TlsResult;
 }
 
-function convert(value: unknown, key: string, baseSec: number): unknown {
-  if (key.endsWith("At")) {
-    if (typeof value === "number") return value < 0 ? null : seconds(baseSec, value);
-    if (value !== null && typeof value === "object") {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value))
-        out[k] = typeof v === "number" && v >= 0 ? seconds(baseSec, v) : null;
-      return out;
-    }
+/** How a context field's value is given: as it is, as an epoch time, or as a frame number. */
+export const APP_PLAIN = 0;
+export const APP_TIME = 1;
+export const APP_FRAME = 2;
+export type AppFieldKind = typeof APP_PLAIN | typeof APP_TIME | typeof APP_FRAME;
+
+const fieldKinds = new Map<string, AppFieldKind>();
+
+/** The kind of a context field by its name (see the module comment); memoised, as names repeat. */
+export function appFieldKind(key: string): AppFieldKind {
+  let kind = fieldKinds.get(key);
+  if (kind === undefined) {
+    kind = key.endsWith("At") ? APP_TIME : key.endsWith("Frame") ? APP_FRAME : APP_PLAIN;
+    fieldKinds.set(key, kind);
   }
-  if (key.endsWith("Frame") && typeof value === "number") return value === 0 ? null : value;
-  if (Array.isArray(value)) return value.map((v) => convert(v, "", baseSec));
+  return kind;
+}
+
+/**
+ * A number of a context field of `kind` (or in an object of times under an `At` key) as the
+ * result gives it: null for "not seen".
+ */
+export function appNumber(value: number, kind: AppFieldKind, baseSec: number): number | null {
+  if (kind === APP_TIME) return value < 0 ? null : seconds(baseSec, value);
+  if (kind === APP_FRAME) return value === 0 ? null : value;
+  return value;
+}
+
+function convert(value: unknown, kind: AppFieldKind, baseSec: number): unknown {
+  if (typeof value === "number") return appNumber(value, kind, baseSec);
+  if (kind === APP_TIME && value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      out[k] = typeof v === "number" ? appNumber(v, APP_TIME, baseSec) : null;
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => convert(v, APP_PLAIN, baseSec));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = convert(v, k, baseSec);
+    for (const [k, v] of Object.entries(value)) out[k] = convert(v, appFieldKind(k), baseSec);
     return out;
   }
   return value;
@@ -54,5 +79,5 @@ function convert(value: unknown, key: string, baseSec: number): unknown {
 
 /** The context of a flow with epoch times; `baseSec` is the capture's base second. */
 export function appResult(app: AppContext, baseSec: number): AppResult {
-  return convert(app, "", baseSec) as AppResult;
+  return convert(app, APP_PLAIN, baseSec) as AppResult;
 }

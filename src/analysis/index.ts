@@ -39,6 +39,11 @@ export {
 export { buildFlowResult, flowFacts, addressText } from "./flow-result.js";
 export {
   appResult,
+  appFieldKind,
+  appNumber,
+  APP_PLAIN,
+  APP_TIME,
+  type AppFieldKind,
   type AppResult,
   type HttpResult,
   type HttpExchangeResult,

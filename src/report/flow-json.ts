@@ -5,7 +5,14 @@
  * flows.
  */
 import type { FinishedFlow } from "../analysis/index.js";
-import { addressText, appResult } from "../analysis/index.js";
+import {
+  addressText,
+  appFieldKind,
+  appNumber,
+  APP_PLAIN,
+  APP_TIME,
+  type AppFieldKind,
+} from "../analysis/index.js";
 import { TCP_STATES, type Direction, type Endpoint } from "../flow/index.js";
 import { asciiBytes, type JsonBytes } from "./json-bytes.js";
 
@@ -40,6 +47,8 @@ const COMMA = 0x2c;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
+const OPEN_BRACE = 0x7b;
+const COLON = 0x3a;
 
 function timeline(w: JsonBytes, e: Endpoint, baseSec: number): void {
   w.char(OPEN_BRACKET);
@@ -113,18 +122,57 @@ export function writeFlowJson(w: JsonBytes, x: FinishedFlow): void {
     w.raw(',"gapSec":').seconds(0, f.reuseGap).char(CLOSE_BRACE);
   }
   const app = f.app;
-  // Rare next to the flow itself (one object per HTTP or TLS connection): built, then written.
-  if (app !== undefined) w.raw(',"app":').raw(asciiJson(appResult(app, baseSec)));
+  if (app !== undefined) {
+    w.raw(',"app":');
+    appValue(w, app, APP_PLAIN, baseSec);
+  }
   w.char(CLOSE_BRACE);
 }
 
 /**
- * JSON text in ASCII only: text from packets (Latin-1, any byte) is written as \u escapes
- * beyond ASCII, so the output stays valid UTF-8 whatever the payload held.
+ * A value of a flow's payload context, written as analysis' `appResult` gives it and as
+ * JSON.stringify would write that (same fields, same order, undefined fields left out), without
+ * building it: text from packets (Latin-1, any byte) is written in ASCII with \u escapes, so the
+ * output stays valid UTF-8 whatever the payload held. `kind` is the value's field kind; the
+ * numbers of an object under a time field are times too.
  */
-function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+function appValue(w: JsonBytes, v: unknown, kind: AppFieldKind, baseSec: number): void {
+  if (typeof v === "number") {
+    const x = appNumber(v, kind, baseSec);
+    if (x === null) w.raw("null");
+    else w.number(x);
+  } else if (typeof v === "string") {
+    w.asciiEscaped(v);
+  } else if (typeof v === "boolean") {
+    w.raw(v ? "true" : "false");
+  } else if (Array.isArray(v)) {
+    w.char(OPEN_BRACKET);
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) w.char(COMMA);
+      const x: unknown = v[i];
+      if (x === undefined) w.raw("null");
+      else appValue(w, x, APP_PLAIN, baseSec);
+    }
+    w.char(CLOSE_BRACKET);
+  } else if (v !== null && typeof v === "object") {
+    w.char(OPEN_BRACE);
+    let first = true;
+    for (const k in v) {
+      const x: unknown = (v as Record<string, unknown>)[k];
+      if (x === undefined) continue;
+      if (!first) w.char(COMMA);
+      first = false;
+      w.asciiEscaped(k).char(COLON);
+      if (kind === APP_TIME) {
+        // As appResult: what is not a number among times is null.
+        if (typeof x === "number") appValue(w, x, APP_TIME, baseSec);
+        else w.raw("null");
+      } else {
+        appValue(w, x, appFieldKind(k), baseSec);
+      }
+    }
+    w.char(CLOSE_BRACE);
+  } else {
+    w.raw("null");
+  }
 }

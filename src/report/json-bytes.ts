@@ -14,6 +14,15 @@ const INITIAL_BYTES = 1 << 16;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NS_PER_SEC = 1e9;
+/** Lower-case hex digits, by value. */
+const HEX_DIGIT = new Uint8Array([..."0123456789abcdef"].map((c) => c.charCodeAt(0)));
+/** JSON.stringify's one-letter escapes of control characters (b, t, n, f, r), 0 for \u00XX. */
+const SHORT_ESCAPE = new Uint8Array(0x20);
+SHORT_ESCAPE[0x08] = 0x62;
+SHORT_ESCAPE[0x09] = 0x74;
+SHORT_ESCAPE[0x0a] = 0x6e;
+SHORT_ESCAPE[0x0c] = 0x66;
+SHORT_ESCAPE[0x0d] = 0x72;
 
 export class JsonBytes {
   private buf = new Uint8Array(INITIAL_BYTES);
@@ -84,6 +93,40 @@ export class JsonBytes {
       // Anything else goes the general way; what was copied so far is dropped (pos unchanged).
       if (c < 0x20 || c >= 0x7f || c === QUOTE || c === BACKSLASH) return this.escaped(s);
       buf[pos++] = c;
+    }
+    buf[pos++] = QUOTE;
+    this.pos = pos;
+    return this;
+  }
+
+  /**
+   * A JSON string in ASCII only: JSON.stringify's escaping, and every character from U+007F up
+   * as a \u escape (lower-case hex, as JSON.stringify writes its own escapes). For text taken
+   * from packets, so that whatever bytes it held the output is ASCII.
+   */
+  asciiEscaped(s: string): this {
+    const n = s.length;
+    this.room(n * 6 + 2);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x20 && c < 0x7f && c !== QUOTE && c !== BACKSLASH) {
+        buf[pos++] = c;
+        continue;
+      }
+      buf[pos++] = BACKSLASH;
+      const short = c < 0x20 ? SHORT_ESCAPE[c]! : c === QUOTE || c === BACKSLASH ? c : 0;
+      if (short !== 0) {
+        buf[pos++] = short;
+        continue;
+      }
+      buf[pos++] = 0x75; // u
+      buf[pos++] = HEX_DIGIT[(c >> 12) & 15]!;
+      buf[pos++] = HEX_DIGIT[(c >> 8) & 15]!;
+      buf[pos++] = HEX_DIGIT[(c >> 4) & 15]!;
+      buf[pos++] = HEX_DIGIT[c & 15]!;
     }
     buf[pos++] = QUOTE;
     this.pos = pos;
