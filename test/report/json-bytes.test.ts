@@ -42,6 +42,36 @@ describe("JsonBytes", () => {
     );
   });
 
+  it("writes any string in ASCII: JSON.stringify's escapes, \\u escapes from U+007F up", () => {
+    const reference = (s: string): string =>
+      JSON.stringify(s).replace(
+        /[\u007f-\uffff]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+      );
+    const cases = [
+      "",
+      "GET",
+      'a"b\\c',
+      "\b\f\n\r\t\u0000\u001f",
+      "\u007f\u0080\u00ff",
+      "é€😀",
+      "\udfff",
+    ];
+    for (const s of cases)
+      assert.equal(
+        written((w) => w.asciiEscaped(s)),
+        reference(s),
+        s,
+      );
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (s) => {
+        const text = written((w) => w.asciiEscaped(s));
+        assert.equal(text, reference(s));
+        assert.match(text, /^[\x20-\x7e]*$/);
+      }),
+    );
+  });
+
   it("writes numbers as JSON.stringify does", () => {
     for (const x of [0, 7, 10, 99, 100, 4294967295, 2 ** 53 - 1, -1, 0.5, -2.25, 1e21, NaN]) {
       assert.equal(
