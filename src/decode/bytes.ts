@@ -52,3 +52,24 @@ export function viewOf(buf: Uint8Array): DataView {
   }
   return viewDv;
 }
+
+/**
+ * Node's Latin-1 decoder (what `buffer.toString("latin1")` calls), which takes any Uint8Array.
+ * TextDecoder cannot stand in: its "latin1" label is windows-1252, which maps 0x80-0x9F to
+ * other characters.
+ */
+const latin1Slice = (
+  Buffer.prototype as unknown as {
+    readonly latin1Slice?: (this: Uint8Array, start: number, end: number) => string;
+  }
+).latin1Slice;
+
+/**
+ * `buf[from, to)` as text, one character per byte (Latin-1): for text fields taken from
+ * packets. About three times faster than String.fromCharCode over a subarray, which it falls
+ * back to where Node has no latin1Slice. The caller bounds `to - from`.
+ */
+export function latin1(buf: Uint8Array, from: number, to: number): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(buf, from, to);
+  return String.fromCharCode.apply(null, buf.subarray(from, to) as unknown as number[]);
+}

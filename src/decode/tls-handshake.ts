@@ -19,7 +19,7 @@
  * E.2) and DTLS are not parsed. Encrypted Client Hello (the outer SNI is what is read) and
  * GREASE values (RFC 8701) are reported as sent, not interpreted.
  */
-import { u16, u8 } from "./bytes.js";
+import { latin1, u16, u8 } from "./bytes.js";
 
 /** Record content types (RFC 8446 5.1, RFC 5246 6.2.1; heartbeat: RFC 6520 3). */
 export const TLS_CHANGE_CIPHER_SPEC = 20;
@@ -257,8 +257,7 @@ export interface TlsServerHello {
 export function latin1Text(buf: Uint8Array, from: number, to: number, max: number): string {
   const stop = Math.min(to - from > max ? from + max : to, buf.length);
   if (stop <= from) return "";
-  // One call for the field (bounded by `max`), not a string grown a character at a time.
-  return String.fromCharCode.apply(null, buf.subarray(from, stop) as unknown as number[]);
+  return latin1(buf, from, stop);
 }
 
 /** A mutable draft of either hello, filled as far as the bytes allow. */

@@ -49,6 +49,7 @@ import {
   type HttpContext,
   type HttpExchange,
 } from "./app-context.js";
+import { latin1 } from "../decode/index.js";
 
 /** Bytes of a line kept when it spans segments; the rest of a longer line is skipped to LF. */
 export const HTTP_LINE_MAX = 4096;
@@ -212,9 +213,13 @@ export class HttpSession implements AppSession {
   /** A client stop that is only one if no 101 comes (see the module comment). */
   private pendingStop: { reason: string; frame: number } | null = null;
 
-  /** Requests awaiting their first response, oldest first: a ring of exchange and kind. */
-  private readonly pendEx: (MutableExchange | null)[] = new Array(HTTP_MAX_PENDING).fill(null);
-  private readonly pendKind = new Uint8Array(HTTP_MAX_PENDING);
+  /**
+   * Requests awaiting their first response, oldest first: a ring of exchange and kind, grown
+   * by doubling up to HTTP_MAX_PENDING (most connections never have more than one pending, and
+   * a million of them should not each allocate the deepest pipeline's ring).
+   */
+  private pendEx: (MutableExchange | null)[] = [];
+  private pendKind: number[] = [];
   private pendHead = 0;
   private pendCount = 0;
 
@@ -553,8 +558,8 @@ export class HttpSession implements AppSession {
       return;
     }
     const ex = newExchange(
-      latin1(b, s, sp),
-      latin1(b, targetStart, targetEnd),
+      knownOrLatin1(b, s, sp, COMMON_METHODS),
+      latin1Text(b, targetStart, targetEnd),
       versionText(vb, vs),
       side.msgT,
       side.msgFrame,
@@ -564,7 +569,8 @@ export class HttpSession implements AppSession {
       (equals(b, s, sp, METHOD_CONNECT) ? KIND_CONNECT : 0);
     this.requests++;
     this.addExchange(ex);
-    const slot = (this.pendHead + this.pendCount) % HTTP_MAX_PENDING;
+    if (this.pendCount === this.pendEx.length) this.growPending();
+    const slot = (this.pendHead + this.pendCount) % this.pendEx.length;
     this.pendEx[slot] = ex;
     this.pendKind[slot] = kind;
     this.pendCount++;
@@ -607,7 +613,7 @@ export class HttpSession implements AppSession {
       this.responses++;
       if (ex !== null) {
         ex.status = status;
-        ex.reason = latin1(b, Math.min(codeAt + 4, e), e);
+        ex.reason = knownOrLatin1(b, Math.min(codeAt + 4, e), e, COMMON_REASONS);
       }
     }
     side.state = "headers";
@@ -620,7 +626,7 @@ export class HttpSession implements AppSession {
       this.resEx = this.pendEx[this.pendHead]!;
       this.resKind = this.pendKind[this.pendHead]!;
       this.pendEx[this.pendHead] = null;
-      this.pendHead = (this.pendHead + 1) % HTTP_MAX_PENDING;
+      this.pendHead = (this.pendHead + 1) % this.pendEx.length;
       this.pendCount--;
       return;
     }
@@ -657,10 +663,10 @@ export class HttpSession implements AppSession {
     side.lastField = field;
     switch (field) {
       case FIELD_HOST:
-        side.host ??= latin1(b, vs, ve);
+        side.host ??= latin1Text(b, vs, ve);
         break;
       case FIELD_UPGRADE:
-        side.upgrade ??= latin1(b, vs, ve);
+        side.upgrade ??= latin1Text(b, vs, ve);
         break;
       case FIELD_CONNECTION:
         this.connectionTokens(side, b, vs, ve);
@@ -862,6 +868,22 @@ export class HttpSession implements AppSession {
     this.stopped ??= stop;
   }
 
+  /** Doubles the pending ring (the caller checked it is below HTTP_MAX_PENDING), oldest first. */
+  private growPending(): void {
+    const n = this.pendCount;
+    const size = Math.min(Math.max(2, n * 2), HTTP_MAX_PENDING);
+    const ex: (MutableExchange | null)[] = new Array<MutableExchange | null>(size).fill(null);
+    const kind: number[] = new Array<number>(size).fill(0);
+    for (let k = 0; k < n; k++) {
+      const from = (this.pendHead + k) % this.pendEx.length;
+      ex[k] = this.pendEx[from]!;
+      kind[k] = this.pendKind[from]!;
+    }
+    this.pendEx = ex;
+    this.pendKind = kind;
+    this.pendHead = 0;
+  }
+
   /** Keeps the first MAX_EXCHANGES - 1 exchanges and the last. */
   private addExchange(ex: MutableExchange): void {
     if (this.kept.length < MAX_EXCHANGES - 1) {
@@ -872,7 +894,8 @@ export class HttpSession implements AppSession {
     if (old !== null) {
       this.omitted++;
       // The displaced exchange is no longer reported: let the queue forget it.
-      for (let k = 0; k < HTTP_MAX_PENDING; k++) if (this.pendEx[k] === old) this.pendEx[k] = null;
+      for (let k = 0; k < this.pendEx.length; k++)
+        if (this.pendEx[k] === old) this.pendEx[k] = null;
       if (this.reqEx === old) this.reqEx = null;
     }
     this.last = ex;
@@ -909,7 +932,7 @@ function versionText(b: Uint8Array, s: number): string {
   const minor = b[s + 7];
   if (minor === DIGIT_0 + 1) return "HTTP/1.1";
   if (minor === DIGIT_0) return "HTTP/1.0";
-  return latin1(b, s, s + 8);
+  return latin1Text(b, s, s + 8);
 }
 
 function fieldOf(b: Uint8Array, s: number, e: number): number {
@@ -1007,9 +1030,41 @@ function newExchange(
   };
 }
 
-function latin1(b: Uint8Array, s: number, e: number): string {
-  const n = Math.min(e - s, MAX_TEXT);
-  // One call for the whole field (at most MAX_TEXT bytes, well inside the argument limit),
-  // not a string grown a character at a time.
-  return String.fromCharCode.apply(null, b.subarray(s, s + n) as unknown as number[]);
+/** Methods and reason phrases most messages carry: taken as these strings, not built again. */
+const COMMON_METHODS = ["GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS", "PATCH", "CONNECT"];
+const COMMON_REASONS = [
+  "OK",
+  "Created",
+  "No Content",
+  "Moved Permanently",
+  "Found",
+  "Not Modified",
+  "Bad Request",
+  "Unauthorized",
+  "Forbidden",
+  "Not Found",
+  "Too Many Requests",
+  "Internal Server Error",
+  "Bad Gateway",
+  "Service Unavailable",
+  "Gateway Timeout",
+  "Continue",
+  "Switching Protocols",
+];
+
+/** b[s, e) as text: one of `known` when it spells one (no string built), else latin1Text(). */
+function knownOrLatin1(b: Uint8Array, s: number, e: number, known: readonly string[]): string {
+  const n = e - s;
+  for (const k of known) {
+    if (k.length !== n) continue;
+    let i = 0;
+    while (i < n && b[s + i] === k.charCodeAt(i)) i++;
+    if (i === n) return k;
+  }
+  return latin1Text(b, s, e);
+}
+
+/** b[s, e) as Latin-1 text, cut to MAX_TEXT characters. */
+function latin1Text(b: Uint8Array, s: number, e: number): string {
+  return latin1(b, s, s + Math.min(e - s, MAX_TEXT));
 }
