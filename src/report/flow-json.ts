@@ -130,17 +130,21 @@ export function writeFlowJson(w: JsonBytes, x: FinishedFlow): void {
 }
 
 /**
- * A value of a flow's payload context, written as analysis' `appResult` gives it and as
- * JSON.stringify would write that (same fields, same order, undefined fields left out), without
- * building it: text from packets (Latin-1, any byte) is written in ASCII with \u escapes, so the
+ * A value of a flow's payload context, written as analysis' `appResult` gives it (same
+ * fields, same order, undefined fields left out, the same numbers), without building it: times
+ * as decimals rounded to the nanosecond like the flow's own; text from packets (Latin-1, any byte) is written in ASCII with \u escapes, so the
  * output stays valid UTF-8 whatever the payload held. `kind` is the value's field kind; the
  * numbers of an object under a time field are times too.
  */
 function appValue(w: JsonBytes, v: unknown, kind: AppFieldKind, baseSec: number): void {
   if (typeof v === "number") {
-    const x = appNumber(v, kind, baseSec);
-    if (x === null) w.raw("null");
-    else w.number(x);
+    // A time as every flow time is written (the text of secondsText, which appNumber parses).
+    if (kind === APP_TIME && v >= 0) w.seconds(baseSec, v);
+    else {
+      const x = appNumber(v, kind, baseSec);
+      if (x === null) w.raw("null");
+      else w.number(x);
+    }
   } else if (typeof v === "string") {
     w.asciiEscaped(v);
   } else if (typeof v === "boolean") {
