@@ -3,6 +3,7 @@
  * handed to another thread in one message (the arrays are transferred, not copied) and read
  * there through Flow views as if they were still in the store.
  */
+import { AppContextReader, AppContextWriter } from "./app-codec.js";
 import type { AppContext } from "./app-context.js";
 import { F, HISTORY_CAPACITY } from "./flow-layout.js";
 import type { FlowRecords } from "./flow-store.js";
@@ -18,8 +19,12 @@ export interface FlowBatchData {
   readonly history: Uint8Array;
   /** Histories longer than HISTORY_CAPACITY: [index in the batch, the letters past it]. */
   readonly overflow: readonly (readonly [number, string])[];
-  /** Payload contexts: [index in the batch, context], for the flows that had one. */
-  readonly app: readonly (readonly [number, AppContext])[];
+  /**
+   * Payload contexts: the index in the batch of each flow that had one, and their contexts
+   * encoded in that order (app-codec.ts).
+   */
+  readonly appFlows: readonly number[];
+  readonly appBytes: Uint8Array;
   /** The packets kept of each flow, when the tracker keeps them (see packet-log.ts). */
   readonly log: PacketLogRecords | undefined;
   /** For each flow, the tracker's latest time when it finished (relative). */
@@ -41,7 +46,8 @@ export class FlowBatchWriter {
   private f64: Float64Array;
   private history: Uint8Array;
   private overflow: [number, string][] = [];
-  private app: [number, AppContext][] = [];
+  private appFlows: number[] = [];
+  private readonly appWriter = new AppContextWriter();
   private captureEnd: Float64Array;
   private logRows: Float64Array | undefined;
   private logMeta: Float64Array | undefined;
@@ -91,7 +97,10 @@ export class FlowBatchWriter {
     const more = from.historyOverflow.get(f.slot);
     if (more !== undefined) this.overflow.push([i, more]);
     const app = f.app;
-    if (app !== undefined) this.app.push([i, app]);
+    if (app !== undefined) {
+      this.appFlows.push(i);
+      this.appWriter.write(app);
+    }
     const log = from.log;
     if (this.logRows !== undefined && this.logMeta !== undefined && log !== undefined) {
       const size = this.perFlowRows * P.SIZE;
@@ -108,7 +117,8 @@ export class FlowBatchWriter {
       f64: this.f64,
       history: this.history,
       overflow: this.overflow,
-      app: this.app,
+      appFlows: this.appFlows,
+      appBytes: this.appWriter.take(),
       log:
         this.log === undefined || this.logRows === undefined || this.logMeta === undefined
           ? undefined
@@ -123,7 +133,7 @@ export class FlowBatchWriter {
     this.logRows = next?.logRows ?? this.newLogRows();
     this.logMeta = next?.logMeta ?? this.newLogMeta();
     this.overflow = [];
-    this.app = [];
+    this.appFlows = [];
     this.n = 0;
     return data;
   }
@@ -163,7 +173,15 @@ export function batchRecords(b: FlowBatchData): FlowRecords {
     f64: b.f64,
     history: b.history,
     historyOverflow: new Map(b.overflow),
-    app: new Map(b.app),
+    app: appContexts(b),
     log: b.log,
   };
+}
+
+function appContexts(b: FlowBatchData): Map<number, AppContext> {
+  const out = new Map<number, AppContext>();
+  if (b.appFlows.length === 0) return out;
+  const reader = new AppContextReader(b.appBytes);
+  for (const i of b.appFlows) out.set(i, reader.next());
+  return out;
 }

@@ -28,6 +28,7 @@ export { P, PM, orderedRows, type PacketLogRecords } from "./packet-log.js";
 export { APP_SESSIONS } from "./app-sessions.js";
 export { HttpSession, HTTP_STOP_REASONS } from "./http-session.js";
 export { TlsSession } from "./tls-session.js";
+export { AppContextReader, AppContextWriter } from "./app-codec.js";
 export {
   PrefaceSession,
   detectApp,
