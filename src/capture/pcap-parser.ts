@@ -180,7 +180,7 @@ export class PcapParser implements RecordParser {
     this.sink.diagnostic(
       diagnostic(
         "truncated-record",
-        `the file ends ${pending} bytes into record ${this.packets + 1}; the ${this.packets} records before it were read`,
+        `the file ends ${pending} bytes into record ${this.packets + 1}, so the last record is incomplete (the capture is still being written, or was cut short); the ${this.packets} records before it were read`,
         streamOffset,
         this.packets + 1,
       ),

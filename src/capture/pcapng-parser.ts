@@ -212,7 +212,7 @@ export class PcapngParser implements RecordParser {
     this.sink.diagnostic(
       diagnostic(
         "truncated-record",
-        `the file ends ${pending} bytes into block ${this.blocks + 1}; the ${this.packets} packets before it were read`,
+        `the file ends ${pending} bytes into block ${this.blocks + 1}, so the last block is incomplete (the capture is still being written, or was cut short); the ${this.packets} packets before it were read`,
         streamOffset,
         this.blocks + 1,
       ),
