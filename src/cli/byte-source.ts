@@ -46,36 +46,46 @@ export async function pumpInput(
   stdin: Readable,
 ): Promise<PumpResult> {
   if (path === "-") return pumpStream(stdin, consumer);
-  let fd: number;
+  const fd = system(() => openSync(path, "r"));
   try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    throw new InputError(systemMessage(e));
-  }
-  try {
-    if (fstatSync(fd).isDirectory()) throw new InputError("is a directory");
+    const st = system(() => fstatSync(fd));
+    if (st.isDirectory()) throw new InputError("is a directory");
+    // A file still being written (tcpdump -U -w) is read as far as it went when it was opened:
+    // a writer faster than the reader cannot keep the run going for ever, and the last record,
+    // if tcpdump was in the middle of it, is reported as cut short.
+    const limit = st.isFile() ? st.size : Number.POSITIVE_INFINITY;
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     // The consumer sees plain Uint8Arrays only, whatever the source: one type keeps the
     // decoder's code monomorphic (a Buffer here and a Uint8Array elsewhere deoptimises it).
     const bytes = plain(buf);
-    let n = readSync(fd, buf, 0, CHUNK_BYTES, null);
+    const read = (from: number): number =>
+      system(() => readSync(fd, buf, 0, Math.min(CHUNK_BYTES, limit - from), null));
+    let n = read(0);
     if (n >= 2 && buf[0] === GZIP_MAGIC_0 && buf[1] === GZIP_MAGIC_1) {
       return await pumpGzipFile(fd, buf.subarray(0, n), consumer);
     }
     let raw = 0;
+    // Errors of the consumer (an interrupted run, a failed output) are not the input's: they go
+    // through as they are.
     while (n > 0) {
       raw += n;
       consumer.push(bytes.subarray(0, n));
       const wait = consumer.ready?.(raw);
       if (wait !== undefined) await wait;
-      n = readSync(fd, buf, 0, CHUNK_BYTES, null);
+      n = read(raw);
     }
     return { rawBytes: raw, gzip: false, inputError: undefined };
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(systemMessage(e));
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Runs a file system call; its error becomes an InputError saying what went wrong. */
+function system<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    throw new InputError(systemMessage(e));
   }
 }
 
@@ -97,9 +107,12 @@ async function pumpGzipFile(
       chunk = next.subarray(0, n);
     }
     gunzip.end();
-  })();
+  })().catch((e: unknown) => {
+    // A read error ends the decompressed stream with it (drainDecompressed reports it).
+    gunzip.destroy(new Error(systemMessage(e)));
+  });
   const result = await drainDecompressed(gunzip, consumer, () => raw);
-  await feed.catch(() => undefined);
+  await feed;
   return { rawBytes: raw, gzip: true, inputError: result };
 }
 
@@ -138,21 +151,36 @@ async function pumpStream(input: Readable, consumer: ByteConsumer): Promise<Pump
   return { rawBytes: raw, gzip: false, inputError: undefined };
 }
 
-/** Pushes everything the decompressor yields; returns its error message, if it failed. */
+/**
+ * Pushes everything the decompressor yields; returns its error message, if it failed. An error of
+ * the consumer goes through as it is (and stops the decompressor).
+ */
 async function drainDecompressed(
   gunzip: Readable,
   consumer: ByteConsumer,
   rawSoFar: () => number,
 ): Promise<string | undefined> {
+  const chunks = gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let done = false;
   try {
-    for await (const chunk of gunzip) {
-      consumer.push(plain(chunk as Buffer));
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (e) {
+        done = true;
+        return `gzip: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      if (next.done === true) {
+        done = true;
+        return undefined;
+      }
+      consumer.push(plain(next.value));
       const wait = consumer.ready?.(rawSoFar());
       if (wait !== undefined) await wait;
     }
-    return undefined;
-  } catch (e) {
-    return `gzip: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    if (!done) gunzip.destroy();
   }
 }
 
