@@ -3,14 +3,14 @@
  * or `--format json|ndjson|zeek` to `--output`, default stdout) and at most one whole-capture report
  * (the brief, or `--format markdown|junit`), to `--output` or stdout, and the HTML report
  * (`--html FILE`). Every file is opened before the capture is read, so a path that cannot be
- * written fails at once.
+ * written fails at once, and is put in place only once it is complete (output-file.ts).
  */
-import { createWriteStream, openSync } from "node:fs";
-import type { Writable } from "node:stream";
+import { statSync } from "node:fs";
 import type { FlowRecordFormat } from "../report/index.js";
 import { escapeForTerminal } from "../report/index.js";
 import type { CommandIo } from "./commands/packets.js";
 import { LineWriter } from "./output.js";
+import { describeError, OutputFile } from "./output-file.js";
 
 export type ReportFormat = "text" | "markdown" | "junit";
 export const OUTPUT_FORMATS = ["text", "json", "ndjson", "zeek", "markdown", "junit"] as const;
@@ -18,7 +18,12 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** A destination: a file path, or "-" for stdout. */
 export interface OutputPlan {
-  readonly records?: { readonly format: FlowRecordFormat; readonly path: string };
+  readonly records?: {
+    readonly format: FlowRecordFormat;
+    readonly path: string;
+    /** The option that named the path, for messages. */
+    readonly option: "--json" | "--output";
+  };
   readonly report?: { readonly format: ReportFormat; readonly path: string };
   /** `--html FILE|-`: the HTML report. */
   readonly html?: string;
@@ -68,13 +73,16 @@ function planStreams(c: OutputChoices): OutputPlan | string {
   if (isRecordFormat(c.format)) {
     if (c.json !== undefined)
       return `teardown: --json and --format ${c.format} both ask for flow records: give one`;
-    const records = { format: c.format, path: target };
+    const records = { format: c.format, path: target, option: "--output" as const };
     // Records to a file: the brief still goes to stdout, as with --json FILE.
     return !c.quiet && target !== "-"
       ? { records, report: { format: "text", path: "-" } }
       : { records };
   }
-  const records = c.json !== undefined ? { format: "json" as const, path: c.json } : undefined;
+  const records =
+    c.json !== undefined
+      ? { format: "json" as const, path: c.json, option: "--json" as const }
+      : undefined;
   const bothOnStdout = target === "-" && records?.path === "-";
   // The brief gives way to --quiet and to records on stdout; the other reports never do.
   if (c.format === "text" && (c.quiet || bothOnStdout)) return records ? { records } : {};
@@ -90,53 +98,127 @@ export interface OpenOutputs {
   readonly records?: { readonly format: FlowRecordFormat; readonly writer: LineWriter };
   readonly report?: { readonly format: ReportFormat; readonly writer: LineWriter };
   readonly html?: LineWriter;
-  /** Flushes everything and closes the files. */
-  close(): Promise<void>;
+  /** The first write error of a file, as a one-line message, or undefined. */
+  failure(): string | undefined;
+  /** The option of the first output that would replace one of these files, or undefined. */
+  overwrites(inputs: readonly string[]): string | undefined;
+  /**
+   * Flushes everything; then, when every file was written, puts the files in place, else
+   * removes them all and returns the one-line error.
+   */
+  close(): Promise<string | undefined>;
+  /**
+   * Removes the files not yet in place (the destinations are left as they were); says what the
+   * run leaves behind ("no output file written", flow records on stdout cut short).
+   */
+  discard(): string;
 }
 
-/** Opens the plan's files; a one-line error when one cannot be written. */
+/** A file output and the option that named it. */
+interface NamedFile {
+  readonly option: string;
+  readonly path: string;
+  readonly file: OutputFile;
+}
+
+/**
+ * Opens the plan's files (see output-file.ts: each is written to a temporary file and renamed
+ * into place at the end); a one-line error when one cannot be written, with nothing left behind.
+ */
 export function openOutputs(plan: OutputPlan, io: CommandIo): OpenOutputs | string {
-  const streams: Writable[] = [];
-  const open = (path: string, what: string): LineWriter | string => {
+  const files: NamedFile[] = [];
+  const discardAll = (): void => files.forEach((f) => f.file.discard());
+  const message = (f: { option: string; path: string }, why: string): string =>
+    `teardown: cannot write ${f.option} ${escapeForTerminal(f.path)}: ${why}`;
+  const open = (path: string, option: string): LineWriter | string => {
     if (path === "-") return new LineWriter(io.stdout);
-    try {
-      const stream = createWriteStream("", { fd: openSync(path, "w") });
-      streams.push(stream);
-      return new LineWriter(stream);
-    } catch (e) {
-      return `teardown: cannot write ${what} ${escapeForTerminal(path)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
-    }
+    const file = OutputFile.open(path);
+    if (typeof file === "string") return message({ option, path }, file);
+    files.push({ option, path, file });
+    return new LineWriter(file.stream);
   };
   let records: OpenOutputs["records"];
   let report: OpenOutputs["report"];
-  if (plan.records !== undefined) {
-    const w = open(plan.records.path, plan.records.format === "json" ? "--json" : "--output");
-    if (typeof w === "string") return w;
-    records = { format: plan.records.format, writer: w };
-  }
-  if (plan.report !== undefined) {
-    const w = open(plan.report.path, "--output");
-    if (typeof w === "string") return w;
-    report = { format: plan.report.format, writer: w };
-  }
   let html: LineWriter | undefined;
-  if (plan.html !== undefined) {
-    const w = open(plan.html, "--html");
-    if (typeof w === "string") return w;
-    html = w;
+  const opened = ((): string | undefined => {
+    if (plan.records !== undefined) {
+      const w = open(plan.records.path, plan.records.option);
+      if (typeof w === "string") return w;
+      records = { format: plan.records.format, writer: w };
+    }
+    if (plan.report !== undefined) {
+      const w = open(plan.report.path, "--output");
+      if (typeof w === "string") return w;
+      report = { format: plan.report.format, writer: w };
+    }
+    if (plan.html !== undefined) {
+      const w = open(plan.html, "--html");
+      if (typeof w === "string") return w;
+      html = w;
+    }
+    return undefined;
+  })();
+  if (opened !== undefined) {
+    discardAll();
+    return opened;
   }
+  let committed = false;
+  const failure = (): string | undefined => {
+    for (const f of files) {
+      const why = f.file.failure();
+      if (why !== undefined) return message(f, why);
+    }
+    return undefined;
+  };
   return {
     ...(records ? { records } : {}),
     ...(report ? { report } : {}),
     ...(html ? { html } : {}),
-    async close(): Promise<void> {
+    failure,
+    overwrites(inputs: readonly string[]): string | undefined {
+      for (const f of files) {
+        const old = f.file.replaces;
+        if (old === undefined) continue;
+        for (const input of inputs) {
+          if (input === "-") continue;
+          try {
+            const st = statSync(input);
+            if (st.dev === old.dev && st.ino === old.ino)
+              return `teardown: ${f.option} ${escapeForTerminal(f.path)} is also an input: give another file`;
+          } catch {
+            // Unreadable inputs are reported when read.
+          }
+        }
+      }
+      return undefined;
+    },
+    async close(): Promise<string | undefined> {
       await records?.writer.end();
       await report?.writer.end();
       await html?.end();
-      for (const s of streams)
-        await new Promise<void>((resolve, reject) =>
-          s.end((e?: Error | null) => (e ? reject(e) : resolve())),
-        );
+      for (const f of files) await f.file.finish();
+      const problem = failure();
+      if (problem !== undefined) {
+        discardAll();
+        return problem;
+      }
+      committed = true;
+      for (const f of files) {
+        try {
+          f.file.commit();
+        } catch (e) {
+          discardAll();
+          return message(f, describeError(e));
+        }
+      }
+      return undefined;
+    },
+    discard(): string {
+      if (committed) return "its outputs were written";
+      discardAll();
+      const cut = plan.records?.path === "-" ? "the flow records on stdout are cut short" : "";
+      if (files.length === 0) return cut !== "" ? cut : "no output written";
+      return cut !== "" ? `no output file written; ${cut}` : "no output file written";
     },
   };
 }

@@ -8,6 +8,7 @@
  * million short connections).
  */
 import { createRequire } from "node:module";
+import { constants } from "node:os";
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { completionScript } from "./completion.js";
 import { DEFAULT_REPORT_FLOW_OPTIONS, type FindingKind } from "../analysis/index.js";
@@ -22,10 +23,11 @@ import {
   parseTimePoint,
   selectionFrom,
 } from "./selection-options.js";
-import { runAnalyze, type ThreadsChoice } from "./commands/analyze.js";
+import { runAnalyze, type StopReason, type ThreadsChoice } from "./commands/analyze.js";
 import { runFlow } from "./commands/flow.js";
 import { runPackets } from "./commands/packets.js";
-import { EXIT_INTERNAL, EXIT_USAGE } from "./exit-codes.js";
+import { EXIT_INTERNAL, EXIT_OUTPUT, EXIT_SIGNAL_BASE, EXIT_USAGE } from "./exit-codes.js";
+import { describeError } from "./output-file.js";
 import { addThresholdOptions, thresholdsFrom } from "./threshold-options.js";
 import { applyConfigFile, CONFIG_FILE_NAME, type ConfigParsers } from "./config-file.js";
 
@@ -182,6 +184,7 @@ Examples:
       });
       if (typeof outputs === "string") return usageError(outputs);
       const select = selectionFrom(opts);
+      const stop = stopOnSignals();
       process.exitCode = await runAnalyze(
         captures,
         {
@@ -192,6 +195,7 @@ Examples:
           failOn: opts["failOn"] as ((kind: FindingKind) => boolean) | undefined,
           version: pkg.version,
           progress: opts["quiet"] !== true && process.stderr.isTTY === true,
+          signal: stop.signal,
           // Ladders and the flow index are kept only for the HTML report.
           ...(outputs.html !== undefined
             ? {
@@ -206,7 +210,7 @@ Examples:
             : {}),
         },
         io,
-      );
+      ).finally(stop.release);
     });
 
   const flow = program
@@ -279,16 +283,47 @@ Examples:
 }
 
 /**
+ * Ctrl-C (SIGINT) or SIGTERM during `analyze`: the run, told through the signal, removes its
+ * unfinished output files and says where it stopped, then the process ends (with the analysis
+ * thread) with status 128 + the signal's number, as shells expect. `release` puts the default
+ * handling back.
+ */
+function stopOnSignals(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const handle = (name: "SIGINT" | "SIGTERM"): void => {
+    controller.abort(name satisfies StopReason);
+    process.exit(EXIT_SIGNAL_BASE + constants.signals[name]);
+  };
+  process.on("SIGINT", handle);
+  process.on("SIGTERM", handle);
+  running = controller;
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off("SIGINT", handle);
+      process.off("SIGTERM", handle);
+      running = undefined;
+    },
+  };
+}
+
+/** The analysis under way, told to clean up when the process ends early (a signal, stdout). */
+let running: AbortController | undefined;
+
+/**
  * A write to a pipe whose reader went away (`teardown analyze big.pcap | head`) fails with
- * EPIPE: stop quietly, as Unix tools do. Any other output error is one line and status 4.
+ * EPIPE: stop quietly, as Unix tools do. Any other output error (a full disk) is one line and
+ * status 5.
  */
 function watchOutput(stream: NodeJS.WriteStream): void {
   stream.on("error", (e: NodeJS.ErrnoException) => {
+    // The run's output files, unfinished, are removed rather than left half written.
+    running?.abort("stdout-failed" satisfies StopReason);
     if (e.code === "EPIPE")
       process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
     if (stream !== process.stderr)
-      process.stderr.write(`teardown: cannot write output: ${e.message}\n`);
-    process.exit(EXIT_INTERNAL);
+      process.stderr.write(`teardown: cannot write to stdout: ${describeError(e)}\n`);
+    process.exit(EXIT_OUTPUT);
   });
 }
 

@@ -61,7 +61,7 @@ describe("teardown analyze", () => {
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr.trim(),
-      "teardown: cannot write --json /nonexistent/dir/out.json: ENOENT",
+      "teardown: cannot write --json /nonexistent/dir/out.json: no such directory (ENOENT)",
     );
     assert.equal(r.stdout, "");
   });

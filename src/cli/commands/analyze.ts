@@ -6,6 +6,7 @@
  */
 import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { setImmediate } from "node:timers/promises";
 import {
   Analyzer,
   FINDING_KINDS,
@@ -35,13 +36,25 @@ import {
   type CaptureInfo,
   type ReportInput,
 } from "../../report/index.js";
-import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
+import { EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE } from "../exit-codes.js";
 import { AnalysisThread } from "../analysis-thread.js";
-import { openOutputs, type OutputPlan, type ReportFormat } from "../analyze-outputs.js";
+import {
+  openOutputs,
+  type OpenOutputs,
+  type OutputPlan,
+  type ReportFormat,
+} from "../analyze-outputs.js";
 import { readCaptureInput, type FileReadResult } from "../read-capture.js";
 import { expandInputs, orderByFirstPacket } from "../capture-set.js";
 import { ProgressLine } from "../progress.js";
 import type { CommandIo } from "./packets.js";
+
+/**
+ * Why a run is stopped from outside, the process ending right after: a signal (Ctrl-C, SIGTERM),
+ * or a write to stdout that failed (its reader went away, `teardown analyze ... | head`, or the
+ * disk is full), which the CLI reports itself.
+ */
+export type StopReason = "SIGINT" | "SIGTERM" | "stdout-failed";
 
 /** `--threads`: 1, 2, or 2 when the input is big enough to repay starting a thread. */
 export type ThreadsChoice = "1" | "2" | "auto";
@@ -60,6 +73,11 @@ export interface AnalyzeOptions {
   readonly progress: boolean;
   /** Choose and keep the flows the HTML report draws (ladders) and its flow index. */
   readonly report?: ReportFlowOptions;
+  /**
+   * Aborted when the process must end at once, with the reason (see StopReason): the run then
+   * removes its unfinished output files, synchronously, and after a signal says where it stopped.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export const JSON_SCHEMA = "teardown/1";
@@ -67,6 +85,8 @@ export const JSON_SCHEMA = "teardown/1";
 const BATCH_FLOWS = 512;
 /** With --threads auto, inputs smaller than this stay on one thread (a thread costs ~40 ms). */
 const THREAD_MIN_BYTES = 8 * 1024 * 1024;
+/** Longest stretch of reading, ms, before the event loop gets a turn (to notice a signal). */
+const TURN_MS = 50;
 
 /** Whether to analyse on a second thread: asked for, or worth it for this input on this machine. */
 function useThread(paths: readonly string[], choice: ThreadsChoice): boolean {
@@ -132,7 +152,77 @@ class FileSpan {
   }
 }
 
+/** A file output failed while the capture was being read: the run stops there. */
+class OutputFailed extends Error {}
+
+/** How far a run got, for the line that says where it was interrupted. */
+interface RunProgress {
+  /** The input being read (undefined before the first), its place and the number of inputs. */
+  path: string | undefined;
+  input: number;
+  inputs: number;
+  counts: DecodeCounts | undefined;
+  /** Every input was read. */
+  read: boolean;
+  line: ProgressLine | undefined;
+}
+
 export async function runAnalyze(
+  args: readonly string[],
+  opts: AnalyzeOptions,
+  io: CommandIo,
+): Promise<number> {
+  const err = (line: string): void => void io.stderr.write(line + "\n");
+  // Open every output before reading anything: a path that cannot be written is a usage
+  // error, found before minutes of analysis rather than after.
+  const outputs = openOutputs(opts.outputs, io);
+  if (typeof outputs === "string") {
+    err(outputs);
+    return EXIT_USAGE;
+  }
+  const at: RunProgress = {
+    path: undefined,
+    input: 0,
+    inputs: 0,
+    counts: undefined,
+    read: false,
+    line: undefined,
+  };
+  // Runs inside the handler that ends the process right after (a signal, stdout failed): the
+  // output files not yet in place are removed (the destinations stay as they were) and, after a
+  // signal, the user is told where it stopped.
+  const interrupted = (): void => {
+    const left = outputs.discard();
+    if ((opts.signal?.reason as StopReason | undefined) === "stdout-failed") return;
+    at.line?.done();
+    const packets = at.counts?.total ?? 0;
+    const where =
+      at.path === undefined
+        ? "before reading the capture"
+        : at.read
+          ? `after reading all ${packets} packets`
+          : at.inputs === 1
+            ? `after ${packets} packets of ${escapeForTerminal(at.path)}`
+            : `after ${packets} packets, in ${escapeForTerminal(at.path)} (input ${at.input} of ${at.inputs})`;
+    err(`teardown: interrupted ${where}; ${left}`);
+  };
+  opts.signal?.addEventListener("abort", interrupted, { once: true });
+  try {
+    return await analyzeInto(outputs, at, args, opts, io);
+  } catch (e) {
+    if (!(e instanceof OutputFailed)) throw e;
+    err(e.message);
+    return EXIT_OUTPUT;
+  } finally {
+    opts.signal?.removeEventListener("abort", interrupted);
+    // After an error nothing half-written is left behind (nothing is removed once in place).
+    outputs.discard();
+  }
+}
+
+async function analyzeInto(
+  outputs: OpenOutputs,
+  at: RunProgress,
   args: readonly string[],
   opts: AnalyzeOptions,
   io: CommandIo,
@@ -143,14 +233,12 @@ export async function runAnalyze(
   for (const s of set.skipped)
     err(`teardown: warning: ${escapeForTerminal(s.path)}: skipped, not a capture (${s.why})`);
   for (const u of set.unmatched) err(`teardown: ${escapeForTerminal(u)}: no capture file matches`);
-  const paths = orderByFirstPacket(set.paths);
-  // Open every output before reading anything: a path that cannot be written is a usage
-  // error, found before minutes of analysis rather than after.
-  const outputs = openOutputs(opts.outputs, io);
-  if (typeof outputs === "string") {
-    err(outputs);
+  const clash = outputs.overwrites(set.paths);
+  if (clash !== undefined) {
+    err(clash);
     return EXIT_USAGE;
   }
+  const paths = orderByFirstPacket(set.paths);
   const records = outputs.records;
   const recordFormat = records?.format;
   // Flow records are written as bytes and handed over in chunks, here or by the analysis thread.
@@ -209,49 +297,74 @@ export async function runAnalyze(
   const progress = opts.progress
     ? new ProgressLine(io.stderr, paths.length, totalSize(paths))
     : undefined;
+  at.counts = counts;
+  at.line = progress;
   let bytesBefore = 0;
+  let lastTurn = Date.now();
+  // Between chunks: stop if an output file failed (a full disk), wait for the outputs and the
+  // analysis thread, and give the event loop a turn now and then: reading a file is otherwise
+  // one synchronous loop, in which a signal (Ctrl-C) would wait for the end of the input.
+  const betweenChunks = (index: number, rawBytes: number): Promise<void> | undefined => {
+    progress?.update(index + 1, bytesBefore + rawBytes, counts.total, analyzer.flowsSeen);
+    const failed = outputs.failure();
+    if (failed !== undefined) throw new OutputFailed(failed);
+    const now = Date.now();
+    const wait = thread?.ready() ?? records?.writer.ready();
+    if (wait === undefined && now - lastTurn < TURN_MS) return undefined;
+    lastTurn = now;
+    return wait ?? setImmediate();
+  };
   // Frames are numbered on across files, as if the files were one capture.
   let frameBase = 0;
-  for (const [index, path] of paths.entries()) {
-    const base = frameBase;
-    const span = new FileSpan();
-    spans.push(span);
-    const result = await readCaptureInput(
-      path,
-      {
-        packet(rec: CaptureRecord): void {
-          span.add(rec.tsSec, rec.tsNsec, rec.linkType);
-          decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
-          if (counts.add(decoded, base + rec.frame)) {
-            err(formatUnsupportedLinkLine(path, rec.linkType, rec.fileOffset, rec.frame));
-          }
-          if (decoded.status === "tcp")
-            analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
-        },
-        diagnostic: (d) => {
-          span.diagnostics++;
-          progress?.done();
-          err(formatDiagnosticLine(path, d));
-        },
-      },
-      io.stdin,
-      (rawBytes) => {
-        progress?.update(index + 1, bytesBefore + rawBytes, counts.total, analyzer.flowsSeen);
-        return thread?.ready() ?? records?.writer.ready();
-      },
-    );
-    files.push(result);
-    bytesBefore += result.bytes;
-    frameBase += result.packets;
-  }
-  progress?.done();
-  let summary: CaptureSummary = analyzer.finish();
+  let summary: CaptureSummary;
   // The ladders and flow index of the HTML report (with opts.report).
-  let reportFlows: ReportFlows | undefined = analyzer.reportFlows();
-  if (thread !== undefined) {
-    if (batch.count > 0) thread.send(batch.take(analyzer.epochOf(0)), analyzer.startEpoch);
-    ({ summary, reportFlows } = await thread.finish());
+  let reportFlows: ReportFlows | undefined;
+  try {
+    for (const [index, path] of paths.entries()) {
+      at.path = path;
+      at.input = index + 1;
+      at.inputs = paths.length;
+      const base = frameBase;
+      const span = new FileSpan();
+      spans.push(span);
+      const result = await readCaptureInput(
+        path,
+        {
+          packet(rec: CaptureRecord): void {
+            span.add(rec.tsSec, rec.tsNsec, rec.linkType);
+            decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
+            if (counts.add(decoded, base + rec.frame)) {
+              err(formatUnsupportedLinkLine(path, rec.linkType, rec.fileOffset, rec.frame));
+            }
+            if (decoded.status === "tcp")
+              analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
+          },
+          diagnostic: (d) => {
+            span.diagnostics++;
+            progress?.done();
+            err(formatDiagnosticLine(path, d));
+          },
+        },
+        io.stdin,
+        (rawBytes) => betweenChunks(index, rawBytes),
+      );
+      files.push(result);
+      bytesBefore += result.bytes;
+      frameBase += result.packets;
+    }
+    at.read = true;
+    progress?.done();
+    summary = analyzer.finish();
+    reportFlows = analyzer.reportFlows();
+    if (thread !== undefined && batch.count > 0)
+      thread.send(batch.take(analyzer.epochOf(0)), analyzer.startEpoch);
+  } catch (e) {
+    // A failed output or a bug: the analysis thread ends too (it would keep the process alive).
+    progress?.done();
+    await thread?.finish().catch(() => undefined);
+    throw e;
   }
+  if (thread !== undefined) ({ summary, reportFlows } = await thread.finish());
   if (analyzer.backwards > 0) {
     err(
       `teardown: warning: ${analyzer.backwards} TCP packets are timestamped earlier than a packet before them ` +
@@ -335,7 +448,11 @@ export async function runAnalyze(
       }).trimEnd(),
     );
   }
-  await outputs.close();
+  const unwritten = await outputs.close();
+  if (unwritten !== undefined) {
+    err(unwritten);
+    return EXIT_OUTPUT;
+  }
 
   if (files.some((f) => f.damaged) || set.unmatched.length > 0) return EXIT_INPUT;
   const failOn = opts.failOn;
