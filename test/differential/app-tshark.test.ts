@@ -54,6 +54,7 @@ const APP_CAPTURES = new Set([
   "cut-mid-record.pcap",
   "gopacket__pcap__test_loopback.pcap",
   "http2-storm.pcap",
+  "hostile.pcap",
   "ipv4-fragments.pcap",
   "ipv6-ext-headers.pcap",
   "keepalive-reuse.pcap",

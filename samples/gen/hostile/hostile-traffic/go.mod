@@ -1,0 +1,3 @@
+module teardown/samples/gen/hostile/hostile-traffic
+
+go 1.19
