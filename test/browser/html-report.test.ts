@@ -10,98 +10,18 @@
  * installs it; CI runs it).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
-import { chromium } from "playwright-core";
 import { renderHtmlReport } from "../../src/report/html/html-report.js";
 import { REPO_ROOT } from "../differential/capture-files.js";
 import { hostileInput, htmlInput } from "../report/html-fixture.js";
+import { assertQuiet, CHROMIUM_SKIP, visit } from "./chromium-visit.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const OUT = join(REPO_ROOT, "test-output", "html-report");
 
-interface Visit {
-  /** URLs requested, the report itself included, and those the route refused. */
-  readonly requests: string[];
-  readonly refused: string[];
-  readonly dialogs: string[];
-  /** Console messages about Content-Security-Policy violations, and page errors. */
-  readonly violations: string[];
-  readonly errors: string[];
-}
-
-/**
- * Opens `file` in a fresh profile with scripts on or off and hands the page to `check`; every
- * request but the report's own is refused and recorded.
- */
-async function visit(
-  file: string,
-  javaScriptEnabled: boolean,
-  check: (page: import("playwright-core").Page) => Promise<void>,
-): Promise<Visit> {
-  const profile = mkdtempSync(join(tmpdir(), "teardown-chromium-"));
-  const url = pathToFileURL(file).href;
-  const seen: Visit = { requests: [], refused: [], dialogs: [], violations: [], errors: [] };
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    javaScriptEnabled,
-    viewport: { width: 1200, height: 900 },
-    offline: true,
-  });
-  try {
-    await context.route("**/*", (route) => {
-      const u = route.request().url();
-      if (u === url) return route.continue();
-      seen.refused.push(u);
-      return route.abort();
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    page.on("request", (r) => void seen.requests.push(r.url()));
-    page.on("dialog", (d) => {
-      seen.dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on("console", (m) => {
-      if (/Content.Security.Policy|Refused to/i.test(m.text())) seen.violations.push(m.text());
-    });
-    page.on("pageerror", (e) => void seen.errors.push(e.message));
-    await page.goto(url, { waitUntil: "load" });
-    await check(page);
-  } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
-  return seen;
-}
-
-function assertQuiet(v: Visit, url: string): void {
-  assert.deepEqual(v.requests, [url], "no request beyond the report itself");
-  assert.deepEqual(v.refused, []);
-  assert.deepEqual(v.dialogs, [], "no dialog");
-  assert.deepEqual(v.violations, [], "no CSP violation");
-  assert.deepEqual(v.errors, [], "no script error");
-}
-
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium not installed at ${CHROMIUM} (scripts/install-test-deps.sh installs it)`;
-
-describe("HTML report in Chromium", { skip, timeout: 60_000 }, () => {
+describe("HTML report in Chromium", { skip: CHROMIUM_SKIP, timeout: 60_000 }, () => {
   mkdirSync(OUT, { recursive: true });
   const input = htmlInput(["samples/incidents/client-timeout.pcap"], 4);
   const file = join(OUT, "client-timeout.html");
