@@ -1,0 +1,89 @@
+/**
+ * The JUnit XML (`--format junit`) of the hostile sample under hostile file names (the report's
+ * text from the capture): well-formed for fast-xml-parser's XMLValidator, parsed back by its
+ * XMLParser with the same structure a CI reads (testsuites > testsuite > testcase), every
+ * character one XML 1.0 allows, and the file name, with its markup, `]]>` and escaped controls,
+ * read back as the text it was shown as.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import {
+  HOSTILE_NAME_SHOWN,
+  hostileCopy,
+  offending,
+  SAMPLE,
+  teardown,
+  utf8,
+} from "./hostile-sample.js";
+
+/** XML 1.0 Char (2.2): tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, beyond U+FFFF. */
+function notXmlChar(c: number): boolean {
+  if (c === 0x09 || c === 0x0a || c === 0x0d) return false;
+  return c < 0x20 || (c >= 0xd800 && c <= 0xdfff) || c === 0xfffe || c === 0xffff;
+}
+
+interface Property {
+  readonly "@_name": string;
+  readonly "@_value": string;
+}
+interface TestCase {
+  readonly "@_classname": string;
+  readonly "@_name": string;
+  readonly failure?: { readonly "#text": string; readonly "@_type": string };
+}
+interface Suites {
+  readonly testsuites: {
+    readonly testsuite: {
+      readonly properties: { readonly property: Property[] };
+      readonly testcase: TestCase[];
+      readonly "system-out": string;
+    };
+  };
+}
+
+function parse(xml: string): Suites {
+  assert.equal(XMLValidator.validate(xml), true, "well-formed XML");
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "@_",
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    isArray: (name) => name === "testcase" || name === "property",
+  });
+  return parser.parse(xml) as Suites;
+}
+
+describe("JUnit XML of the hostile sample", () => {
+  const copy = hostileCopy();
+  after(copy.remove);
+
+  for (const failOn of [[], ["--fail-on", "info"]]) {
+    it(`is well-formed and reads back the hostile file name${failOn.length > 0 ? " (every kind failing)" : ""}`, () => {
+      const r = teardown(["analyze", copy.path, "--format", "junit", ...failOn]);
+      assert.ok(r.status === 0 || r.status === 3, r.stderr.toString());
+      const xml = utf8(r.stdout);
+      assert.deepEqual(offending(xml, notXmlChar), [], "only characters XML 1.0 allows");
+      assert.deepEqual(offending(xml), [], "no control or bidi character but line breaks");
+      const suite = parse(xml).testsuites.testsuite;
+      const shown = `${copy.dir}/${HOSTILE_NAME_SHOWN}`;
+      const file = suite.properties.property.find((p) => p["@_name"] === "capture.file");
+      assert.equal(file?.["@_value"], shown, "the name, read back from an attribute");
+      assert.ok(suite["system-out"].startsWith(`${shown}: `), "and from text");
+      const failures = suite.testcase.filter((t) => t.failure !== undefined);
+      assert.ok(failures.length >= 5);
+      for (const t of failures)
+        assert.ok(t.failure!["#text"].includes(`teardown flow ${shown} <id>`), t["@_name"]);
+      // The warnings of the sample, one test case each, and one per server with them.
+      const kinds = suite.testcase.filter((t) => t.failure !== undefined).map((t) => t["@_name"]);
+      assert.ok(kinds.includes("client-timeout") && kinds.includes("tls-handshake-abandoned"));
+    });
+  }
+
+  it("the committed sample's report is well-formed too", () => {
+    const r = teardown(["analyze", SAMPLE, "--format", "junit"]);
+    assert.equal(r.status, 0);
+    parse(utf8(r.stdout));
+  });
+});
