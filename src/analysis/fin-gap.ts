@@ -10,6 +10,7 @@
  * the second FIN look earlier than the first: such a gap counts as 0 in the distribution.
  */
 import type { Flow, Side } from "../flow/index.js";
+import { SecondsTally } from "./seconds-tally.js";
 
 /** A flow closed first by a FIN: who sent it, and the gap to the other side's FIN. */
 export interface FinGap {
@@ -52,34 +53,14 @@ export interface FinGapDistribution {
   readonly open: number;
 }
 
-/** Gaps kept as they are; quantiles over up to this many are exact. */
-const EXACT_GAPS = 32;
-/**
- * Log-scale buckets past EXACT_GAPS: 1 µs to 10^6 s (11.6 days), BUCKETS_PER_DECADE a decade,
- * one bucket below (shorter than 1 µs, crossing FINs) and one above.
- */
-const BUCKET_FLOOR_SEC = 1e-6;
-const BUCKETS_PER_DECADE = 16;
-const DECADES = 12;
-const BUCKETS = DECADES * BUCKETS_PER_DECADE + 2;
-
 /**
  * The distribution of FIN gaps over an endpoint's connections, in bounded memory whatever the
- * number of connections: the first EXACT_GAPS gaps as they are (quantiles exact, as most
- * incident captures have few connections per endpoint), then counts in fixed log-scale buckets
- * (BUCKETS 32-bit counts, 776 bytes). From buckets a quantile is its bucket's geometric middle,
- * kept within the smallest and longest gap seen: a bucket spans a factor of 10^(1/16), so the
- * value is within 7.5% of the true quantile for gaps of 1 µs to 10^6 s (under 1 µs, within 1 µs;
- * past 10^6 s, which only a clock jump makes, the longest gap). The count, the longest gap and
- * `open` are always exact.
+ * number of connections (SecondsTally: exact over few gaps, log-scale buckets within 7.5% over
+ * many). The count, the longest gap and `open` are always exact.
  */
 export class FinGapTally {
-  private count = 0;
+  private readonly gaps = new SecondsTally();
   private open = 0;
-  private min = Infinity;
-  private max = -Infinity;
-  private exact: number[] | null = [];
-  private buckets: Uint32Array | null = null;
 
   /** Adds a flow's gap (finGap's result); flows not closed first by a FIN add nothing. */
   add(gap: FinGap | undefined): void {
@@ -88,70 +69,27 @@ export class FinGapTally {
       if (gap.open) this.open++;
       return;
     }
-    this.addSec(gap.sec);
+    this.gaps.add(gap.sec);
   }
 
   /** Adds one gap in seconds (negative, from timestamps out of order, counts as 0). */
   addSec(sec: number): void {
-    const x = sec > 0 ? sec : 0;
-    this.count++;
-    if (x < this.min) this.min = x;
-    if (x > this.max) this.max = x;
-    if (this.exact !== null) {
-      if (this.exact.length < EXACT_GAPS) {
-        this.exact.push(x);
-        return;
-      }
-      this.buckets = new Uint32Array(BUCKETS);
-      for (const y of this.exact) this.buckets[bucketOf(y)]!++;
-      this.exact = null;
-    }
-    this.buckets![bucketOf(x)]!++;
+    this.gaps.add(sec);
   }
 
   result(): FinGapDistribution {
-    const n = this.count;
-    if (n === 0)
+    const g = this.gaps;
+    if (g.count === 0)
       return { count: 0, p50Sec: null, p90Sec: null, maxSec: null, exact: true, open: this.open };
     return {
-      count: n,
-      p50Sec: round(this.quantile(0.5)),
-      p90Sec: round(this.quantile(0.9)),
-      maxSec: round(this.max),
-      exact: this.exact !== null,
+      count: g.count,
+      p50Sec: round(g.quantile(0.5)),
+      p90Sec: round(g.quantile(0.9)),
+      maxSec: round(g.longest),
+      exact: g.exact,
       open: this.open,
     };
   }
-
-  /** The nearest-rank quantile q (0 < q <= 1) of the gaps added. */
-  private quantile(q: number): number {
-    const rank = Math.max(1, Math.ceil(q * this.count));
-    if (this.exact !== null) return [...this.exact].sort((a, b) => a - b)[rank - 1]!;
-    const buckets = this.buckets!;
-    let seen = 0;
-    for (let b = 0; b < BUCKETS; b++) {
-      seen += buckets[b]!;
-      // Past the last bucket's floor the gaps have no bound but the longest.
-      if (seen >= rank)
-        return b === BUCKETS - 1
-          ? this.max
-          : Math.min(this.max, Math.max(this.min, bucketMiddle(b)));
-    }
-    return this.max;
-  }
-}
-
-/** Bucket 0: under 1 µs; bucket i: [1 µs·10^((i-1)/16), 1 µs·10^(i/16)); the last: the rest. */
-function bucketOf(sec: number): number {
-  if (sec < BUCKET_FLOOR_SEC) return 0;
-  const i = 1 + Math.floor(Math.log10(sec / BUCKET_FLOOR_SEC) * BUCKETS_PER_DECADE);
-  return i < BUCKETS - 1 ? i : BUCKETS - 1;
-}
-
-/** A bucket's geometric middle (half the floor for bucket 0; not for the last, unbounded). */
-function bucketMiddle(b: number): number {
-  if (b === 0) return BUCKET_FLOOR_SEC / 2;
-  return BUCKET_FLOOR_SEC * 10 ** ((b - 0.5) / BUCKETS_PER_DECADE);
 }
 
 /** Seconds rounded to the nanosecond, as results give times (seconds.ts). */
