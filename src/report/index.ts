@@ -1,7 +1,7 @@
 /** The report layer: turns results into text for people and programs. */
 export { formatPacketLine, formatSkippedLine, formatFlags, formatEndpoint } from "./packet-line.js";
 export { formatDiagnosticLine, formatUnsupportedLinkLine } from "./diagnostic-line.js";
-export { escapeForTerminal } from "./terminal.js";
+export { escapeForTerminal, terminalSafeJson } from "./terminal.js";
 export { fillGeneratedSections, GENERATED_SECTIONS } from "./catalogue-markdown.js";
 export { formatBrief } from "./brief.js";
 export { formatLadder, type LadderPacket } from "./ladder.js";

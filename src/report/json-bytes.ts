@@ -9,6 +9,7 @@
  */
 
 import { nanosPart, secondsPart } from "../analysis/index.js";
+import { terminalSafeJson } from "./terminal.js";
 
 const INITIAL_BYTES = 1 << 16;
 const QUOTE = 0x22;
@@ -133,9 +134,13 @@ export class JsonBytes {
     return this;
   }
 
-  /** The general case: JSON.stringify's escaping, encoded as UTF-8 (lone surrogates as U+FFFD). */
+  /**
+   * The general case: JSON.stringify's escaping, with DEL, C1 and bidi controls as \u escapes
+   * too (terminal.ts: `--json -` may be printed to a terminal), encoded as UTF-8 (lone
+   * surrogates as U+FFFD).
+   */
   private escaped(s: string): this {
-    const json = JSON.stringify(s);
+    const json = terminalSafeJson(JSON.stringify(s));
     this.room(json.length * 3);
     const { written } = this.encoder.encodeInto(json, this.buf.subarray(this.pos));
     this.pos += written;

@@ -7,8 +7,22 @@
  * terminal does not act on them, but it draws the text around them reordered, so a name or a
  * request could read as something it is not (CVE-2021-42574, "Trojan Source").
  */
-// eslint-disable-next-line no-control-regex
-const SHOWN_ESCAPED = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** What is shown escaped beyond the C0 controls: DEL, the C1 controls, the bidi controls. */
+const BEYOND_C0 = "\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
+const SHOWN_ESCAPED = new RegExp(`[\\u0000-\\u001f${BEYOND_C0}]`, "g");
+/** In JSON text, where JSON already escapes C0, only the rest (they only occur inside strings). */
+const JSON_SHOWN_ESCAPED = new RegExp(`[${BEYOND_C0}]`, "g");
+
+/**
+ * JSON text with DEL, C1 and bidi controls as \u escapes: the same JSON value (JSON.stringify
+ * leaves these characters raw), and nothing a terminal acts on when it is printed there.
+ */
+export function terminalSafeJson(json: string): string {
+  return json.replace(
+    JSON_SHOWN_ESCAPED,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
 
 export function escapeForTerminal(text: string): string {
   return text.replace(SHOWN_ESCAPED, (c) => {

@@ -1,6 +1,6 @@
 /**
  * The byte-level JSON writer against the reference it must match: JSON.stringify for strings
- * and numbers, analysis' secondsText for times.
+ * (with DEL, C1 and bidi controls escaped as well) and numbers, analysis' secondsText for times.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -15,7 +15,12 @@ function written(write: (w: JsonBytes) => void): string {
 }
 
 describe("JsonBytes", () => {
-  it("writes any string as JSON.stringify does (UTF-8, escapes, lone surrogates)", () => {
+  it("writes any string as JSON.stringify does, DEL, C1 and bidi controls escaped too", () => {
+    const terminalSafe = (x: string): string =>
+      JSON.stringify(x).replace(
+        /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+      );
     const cases = [
       "",
       "plain",
@@ -23,21 +28,24 @@ describe("JsonBytes", () => {
       "back\\slash",
       "tab\tnew\nline",
       "\u0000\u001f\u007f",
+      "\u009b31m \u202egnp.exe \u2066x\u2069",
       "é€😀",
       "\ud800x",
     ];
-    for (const s of cases)
-      assert.equal(
-        written((w) => w.string(s)),
-        JSON.stringify(s),
-        s,
-      );
+    for (const s of cases) {
+      const text = written((w) => w.string(s));
+      assert.equal(text, terminalSafe(s), s);
+      assert.equal(JSON.parse(text), JSON.parse(JSON.stringify(s)), s);
+    }
+    assert.equal(
+      written((w) => w.string("\u009b")),
+      '"\\u009b"',
+    );
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), (s) => {
-        assert.equal(
-          written((w) => w.string(s)),
-          JSON.stringify(s),
-        );
+        const text = written((w) => w.string(s));
+        assert.equal(text, terminalSafe(s));
+        assert.doesNotMatch(text, /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
       }),
     );
   });

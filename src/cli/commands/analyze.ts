@@ -31,6 +31,7 @@ import {
   formatMarkdown,
   formatUnsupportedLinkLine,
   FlowRecordWriter,
+  terminalSafeJson,
   zeekConnLogFooter,
   zeekConnLogHeader,
   type CaptureInfo,
@@ -412,7 +413,10 @@ async function analyzeInto(
   if (records !== undefined) {
     const rest = recordWriter?.takeChunk(true);
     if (rest !== undefined) records.writer.bytes(rest);
-    const whole = `"capture":${JSON.stringify(capture)},"summary":${JSON.stringify(summary)}}`;
+    // File names and examples quoted from packets: nothing a terminal would act on.
+    const whole = terminalSafeJson(
+      `"capture":${JSON.stringify(capture)},"summary":${JSON.stringify(summary)}}`,
+    );
     if (recordFormat === "json") records.writer.line(`],${whole}`);
     else if (recordFormat === "ndjson")
       records.writer.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},${whole}`);
