@@ -3,7 +3,9 @@
  *
  * Whole records are parsed straight out of each chunk; only a record that straddles two chunks
  * is copied, into one carry buffer that grows to the largest such record (never past the length
- * limits the format parsers check before asking for the bytes). Nothing is allocated per record.
+ * limits the format parsers check before asking for the bytes, and only as its bytes arrive: a
+ * length field that claims more than the file holds costs nothing). Nothing is allocated per
+ * record.
  *
  * After an error the reader ignores further input: everything before the error has been
  * delivered, and the error says where it happened.
@@ -68,7 +70,7 @@ export class CaptureReader {
     let pos = 0;
     if (this.parser === undefined) {
       const take = Math.min(SNIFF_BYTES - this.carryLen, chunk.length);
-      this.appendCarry(chunk, 0, take);
+      this.appendCarry(chunk, 0, take, SNIFF_BYTES);
       pos = take;
       if (this.carryLen < SNIFF_BYTES || !this.startParser()) return;
     }
@@ -84,7 +86,7 @@ export class CaptureReader {
       const need = parser.unitLength(chunk, dv, pos, avail, this.consumed);
       if (need < 0) return;
       if (need > avail) {
-        this.appendCarry(chunk, pos, avail);
+        this.appendCarry(chunk, pos, avail, need);
         return;
       }
       if (!parser.consume(chunk, dv, pos, need, this.consumed)) return;
@@ -182,16 +184,22 @@ export class CaptureReader {
       }
       if (pos >= chunk.length) return -1;
       const take = Math.min(need - this.carryLen, chunk.length - pos);
-      this.appendCarry(chunk, pos, take);
+      this.appendCarry(chunk, pos, take, need);
       pos += take;
     }
     return pos;
   }
 
-  private appendCarry(src: Uint8Array, from: number, count: number): void {
+  /**
+   * Appends to the carry, growing it when needed: doubling, for bytes that arrive in small
+   * chunks, but never past `unitLength`, the unit being completed (already checked against the
+   * format's limits). So the carry is at most twice the bytes it holds, and never larger than
+   * the largest unit allowed (HARD_MAX_PACKET plus its header or block).
+   */
+  private appendCarry(src: Uint8Array, from: number, count: number, unitLength: number): void {
     const needed = this.carryLen + count;
     if (needed > this.carry.length) {
-      const grown = new Uint8Array(Math.max(needed, this.carry.length * 2));
+      const grown = new Uint8Array(Math.max(needed, Math.min(this.carry.length * 2, unitLength)));
       grown.set(this.carry.subarray(0, this.carryLen));
       this.carry = grown;
       this.carryView = new DataView(grown.buffer);
