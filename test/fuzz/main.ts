@@ -1,7 +1,7 @@
 /**
- * `npm run fuzz -- [--time S] [--runs N] [--seed N] [--resume] [--out DIR]`: coverage-guided
- * fuzzing of the whole pipeline (see target.ts for what is checked, engine.ts for the loop).
- * `npm run fuzz -- --repro FILE...` runs saved inputs once and prints what they do.
+ * Coverage-guided fuzzing of the whole pipeline (see target.ts for what is checked, engine.ts
+ * for the loop), driven by `npm run fuzz` (scripts/fuzz.ts) and by the CI budget test
+ * (fuzz.test.ts).
  *
  * The engine runs in a worker thread; this side keeps the corpus as it grows, watches for an
  * execution that hangs (no progress for --exec-timeout ms) or a worker that runs out of memory,
@@ -9,14 +9,10 @@
  * written to DIR/crashes/ (the minimised input, the input as found, and a .txt with the stack and
  * a one-line reproduction command); the corpus is written to DIR/corpus/ at the end, and
  * --resume starts from it.
- *
- * The test in fuzz.test.ts runs this for a fixed budget on every `npm test`.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { EngineOptions, EngineStats, Failure } from "./engine.js";
 import { loadSeeds } from "./seeds.js";
@@ -111,7 +107,7 @@ function writeFailure(
   const file = `${base}.pcap`;
   writeFileSync(file, f.input);
   if (original.length !== f.input.length) writeFileSync(`${base}.orig.pcap`, original);
-  const repro = `node dist/test/fuzz/main.js --repro ${relative(REPO_ROOT, file)}`;
+  const repro = `node dist/scripts/fuzz.js --repro ${relative(REPO_ROOT, file)}`;
   writeFileSync(`${base}.txt`, `${f.signature}\n\nreproduce: ${repro}\n\n${f.stack}\n`);
   return { ...f, file, repro };
 }
@@ -293,72 +289,4 @@ export function formatReport(r: FuzzReport, seed: number): string {
     if (f.repro !== undefined) lines.push(`    reproduce: ${f.repro}`);
   }
   return lines.join("\n");
-}
-
-async function repro(files: readonly string[]): Promise<number> {
-  const { installAllocationGuard } = await import("./alloc-guard.js");
-  installAllocationGuard();
-  const { runTarget } = await import("./target.js");
-  let failed = 0;
-  for (const file of files) {
-    const bytes = new Uint8Array(readFileSync(file));
-    try {
-      const r = runTarget(bytes);
-      process.stdout.write(
-        `${file}: ok: ${r.format}, ${r.packets} packets (${r.tcpPackets} TCP), ${r.flows} flows, ` +
-          `diagnostics [${r.diagnostics.join(", ")}], chunks of ${r.chunkSize}\n`,
-      );
-    } catch (e) {
-      failed++;
-      process.stdout.write(
-        `${file}: FAILED\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-      );
-    }
-  }
-  return failed > 0 ? 1 : 0;
-}
-
-async function cli(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      time: { type: "string" },
-      runs: { type: "string" },
-      seed: { type: "string" },
-      out: { type: "string" },
-      resume: { type: "boolean" },
-      repro: { type: "boolean" },
-      "max-len": { type: "string" },
-      "exec-timeout": { type: "string" },
-      quiet: { type: "boolean" },
-    },
-  });
-  if (values.repro === true) return repro(positionals);
-  const num = (v: string | undefined, d: number): number => (v === undefined ? d : Number(v));
-  const seed = num(values.seed, DEFAULT_FUZZ_OPTIONS.seed);
-  const outDir = values.out ?? join(REPO_ROOT, "test-output/fuzz");
-  const report = await runFuzz({
-    seed,
-    timeMs: num(values.time, 60) * 1000,
-    runs: num(values.runs, DEFAULT_FUZZ_OPTIONS.runs),
-    maxLength: num(values["max-len"], DEFAULT_FUZZ_OPTIONS.maxLength),
-    execTimeoutMs: num(values["exec-timeout"], DEFAULT_FUZZ_OPTIONS.execTimeoutMs),
-    outDir,
-    resume: values.resume === true,
-    onProgress:
-      values.quiet === true
-        ? undefined
-        : (s) =>
-            process.stderr.write(
-              `#${s.execs} corpus ${s.corpus} blocks ${s.blocksCovered}/${s.blocksKnown} failures ${s.failures}\n`,
-            ),
-  });
-  process.stdout.write(formatReport(report, seed) + "\n");
-  process.stdout.write(`corpus written to ${join(outDir, "corpus")}\n`);
-  return report.failures.length > 0 ? 1 : 0;
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await cli(process.argv.slice(2));
 }

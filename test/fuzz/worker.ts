@@ -4,7 +4,7 @@
  * memory with a sequence number; the parent's watchdog reads them from there when the worker
  * stops answering.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { installAllocationGuard } from "./alloc-guard.js";
 import { BlockCoverage } from "./coverage.js";
 import {
@@ -52,4 +52,5 @@ async function main(): Promise<void> {
   post({ type: "done", stats });
 }
 
-await main();
+// Only as a worker: the test runner also loads every module under dist/test on its own.
+if (!isMainThread) await main();
