@@ -2,8 +2,8 @@
  * IPv4 (RFC 791): record addresses, TTL and id, trim the payload to the total length, and hand
  * unfragmented or first-fragment payloads to the upper-layer dispatch.
  *
- * Limitations: non-first fragments are counted, not reassembled; options are skipped, not read;
- * AH (protocol 51) is not opened.
+ * Limitations: non-first fragments are counted, not reassembled; options are skipped, not read.
+ * (AH, protocol 51, is walked in ip-payload.ts.)
  */
 import { u16, u8, viewOf } from "./bytes.js";
 import { decodeIpPayload } from "./ip-payload.js";
