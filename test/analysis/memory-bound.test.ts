@@ -1,0 +1,197 @@
+/**
+ * Memory stays bounded by the connections alive at once, not by the size of the capture (issue 3's
+ * goal, issue 8 point 3): the same kind of capture at two sizes, each analysed by the built CLI in
+ * a child process, and the larger run's peak RSS (GNU time's %M) may exceed the smaller's only by
+ * a margin that a per-packet or per-flow leak would blow.
+ *
+ * The captures (bench/memory-capture.ts, written into a temporary directory, each removed after
+ * its runs):
+ * - one HTTP/1.1 keep-alive connection of 150,000 and of 600,000 packets, read with `--json` and
+ *   with `--html` (which keeps each flow's first and last packets for its ladder), and one TLS
+ *   connection of both sizes read with `--json`;
+ * - 50,000 and 200,000 unanswered SYNs, one flow each, one every 450 ms, so that with the 900 s
+ *   idle timeout about 2,000 are alive at once whatever the count; read with one thread and with
+ *   the analysis thread (`--threads 2`: finished flows cross to it in batches).
+ *
+ * The runs pin V8's young generation (`--min-semi-space-size=16 --max-semi-space-size=16`). V8
+ * sizes it itself, growing it as a run goes on up to twice the maximum semi-space (the installed
+ * command allows 64 MB): unpinned, three identical runs over 240,000 SYNs peaked at 153, 154 and
+ * 187 MB. Pinned, the difference between the two sizes is what the process keeps.
+ * `--max-old-space-size` is left unset, as users run it.
+ *
+ * Margins (from four runs of the test on a shared 2-CPU machine):
+ * - one flow: the larger run peaked 5 MB lower to 7 MB higher than the smaller. A leak of 100
+ *   bytes a packet over the 450,000 extra packets adds 45 MB; the margin, 20 MB, is blown by a
+ *   leak of about 60 bytes a packet or more (an object or a string per packet). A bare small
+ *   integer pushed on an array per packet (8 bytes, 12 MB with the array's slack) is not caught.
+ * - one-packet flows: the larger run grew by 8 to 22 MB, by design: each connection attempt's
+ *   SYN time and flow id are kept for burst detection (server-aggregates.ts, 16 bytes each, up to
+ *   1,000,000 of them, in arrays that grow by half again each time), and V8's old space grows with
+ *   them. The margin, 45 MB, is blown by a leak of about 250 bytes a flow or more over the 150,000
+ *   extra flows (a flow's JSON record is about 1 KB). A per-packet object of about 120 bytes,
+ *   which the one-flow cases catch at +50 MB, is at the edge here: +38 to +62 MB over three runs.
+ *
+ * Needs GNU time (/usr/bin/time, Debian package `time`); skipped without it.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { writeMemoryCapture, type MemoryCaptureOptions } from "../../bench/memory-capture.js";
+import { CLI } from "../differential/capture-files.js";
+
+const GNU_TIME = "/usr/bin/time";
+const timeSkip = existsSync(GNU_TIME)
+  ? false
+  : `needs GNU time at ${GNU_TIME} (Debian package "time") to read a child's peak RSS`;
+
+const MB = 1024 * 1024;
+const YOUNG_GENERATION = ["--min-semi-space-size=16", "--max-semi-space-size=16"];
+
+interface Measured {
+  /** Peak resident set size, bytes. */
+  readonly rss: number;
+  /** Packets the brief says it read. */
+  readonly packets: number;
+}
+
+/** Runs `teardown analyze FILE ARGS` under GNU time; its peak RSS and the packets it read. */
+function measure(file: string, args: readonly string[], dir: string): Promise<Measured> {
+  const timeOut = join(dir, "time.out");
+  const child = spawn(
+    GNU_TIME,
+    [
+      "-f",
+      "%M",
+      "-o",
+      timeOut,
+      process.execPath,
+      ...YOUNG_GENERATION,
+      CLI,
+      "analyze",
+      file,
+      ...args,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 },
+  );
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on("data", (b: Buffer) => out.push(b));
+  child.stderr.on("data", (b: Buffer) => err.push(b));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code !== 0) {
+        reject(new Error(`analyze ${args.join(" ")} exited ${code}: ${stderr}`));
+        return;
+      }
+      // The brief's first line: "FILE: 600,123 packets (600,123 TCP) over ...".
+      const m = /: ([\d,]+) packets \(/.exec(stdout);
+      const kib = Number(readFileSync(timeOut, "utf8").trim().split("\n").pop());
+      if (m === null || !(kib > 0)) {
+        reject(new Error(`no packet count or peak RSS: ${stdout} ${stderr}`));
+        return;
+      }
+      resolve({ rss: kib * 1024, packets: Number(m[1]!.replaceAll(",", "")) });
+    });
+  });
+}
+
+interface Case {
+  readonly name: string;
+  readonly small: Omit<MemoryCaptureOptions, "path">;
+  readonly large: Omit<MemoryCaptureOptions, "path">;
+  /** Also read with `--html` (the packets kept for ladders). */
+  readonly html?: boolean;
+  /** Also read with the analysis thread. */
+  readonly thread?: boolean;
+  readonly marginBytes: number;
+}
+
+/** The RFC 9293 default MSS: more packets per byte of capture, the same parser work per packet. */
+const MSS = 536;
+
+const CASES: readonly Case[] = [
+  {
+    name: "one HTTP/1.1 connection: 150k and 600k packets",
+    small: { shape: "http", packets: 150_000, mss: MSS },
+    large: { shape: "http", packets: 600_000, mss: MSS },
+    html: true,
+    marginBytes: 20 * MB,
+  },
+  {
+    name: "one TLS connection: 150k and 600k packets",
+    small: { shape: "tls", packets: 150_000, mss: MSS },
+    large: { shape: "tls", packets: 600_000, mss: MSS },
+    marginBytes: 20 * MB,
+  },
+  {
+    name: "one-packet flows (unanswered SYNs, about 2,000 alive at once): 50k and 200k",
+    small: { shape: "syn", flows: 50_000, gapUs: 450_000 },
+    large: { shape: "syn", flows: 200_000, gapUs: 450_000 },
+    thread: true,
+    marginBytes: 45 * MB,
+  },
+];
+
+/**
+ * The CLI options of each run; the brief goes to stdout (its packet count is checked). One
+ * thread unless asked: `--threads auto` would choose by file size and CPU count.
+ */
+function modesOf(c: Case, dir: string): (readonly string[])[] {
+  const modes: (readonly string[])[] = [["--json", "/dev/null", "--threads", "1"]];
+  if (c.html === true) modes.push(["--html", join(dir, "report.html"), "--threads", "1"]);
+  if (c.thread === true) modes.push(["--json", "/dev/null", "--threads", "2"]);
+  return modes;
+}
+
+describe(
+  "memory stays bounded by the connections alive, not by the capture",
+  { skip: timeSkip },
+  () => {
+    let dir = "";
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), "teardown-memory-"));
+    });
+    after(() => {
+      if (dir !== "") rmSync(dir, { recursive: true, force: true });
+    });
+
+    for (const c of CASES) {
+      it(c.name, { timeout: 180_000 }, async (t) => {
+        const modes = modesOf(c, dir);
+        const results: Measured[][] = [];
+        for (const size of [c.small, c.large]) {
+          const path = join(dir, `${c.small.shape}.pcap`);
+          const stats = writeMemoryCapture({ ...size, path });
+          const runs: Measured[] = [];
+          for (const mode of modes) {
+            const r = await measure(path, mode, dir);
+            assert.equal(r.packets, stats.packets, `${mode.join(" ")}: every packet read`);
+            runs.push(r);
+          }
+          rmSync(path);
+          results.push(runs);
+        }
+        const [small, large] = results as [Measured[], Measured[]];
+        const grew: string[] = [];
+        for (const [i, mode] of modes.entries()) {
+          const s = small[i]!;
+          const l = large[i]!;
+          const growth = l.rss - s.rss;
+          const line =
+            `${mode.join(" ")}: ${s.packets} packets ${(s.rss / MB).toFixed(1)} MB, ` +
+            `${l.packets} packets ${(l.rss / MB).toFixed(1)} MB ` +
+            `(${growth < 0 ? "" : "+"}${(growth / MB).toFixed(1)} MB, margin ${c.marginBytes / MB} MB)`;
+          t.diagnostic(line);
+          if (growth >= c.marginBytes) grew.push(line);
+        }
+        assert.deepEqual(grew, [], "peak RSS grew with the capture");
+      });
+    }
+  },
+);
