@@ -49,7 +49,16 @@ export {
   type HttpExchangeResult,
   type TlsResult,
 } from "./app-result.js";
-export { decimalSeconds, seconds, secondsText, secondsPart, nanosPart } from "./seconds.js";
+export {
+  dateHolds,
+  decimalSeconds,
+  isoTime,
+  seconds,
+  secondsText,
+  secondsPart,
+  nanosPart,
+  timeOfDay,
+} from "./seconds.js";
 export {
   flowPredicate,
   type FlowPredicate,

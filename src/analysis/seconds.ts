@@ -63,3 +63,27 @@ export function secondsText(whole: number, offset: number): string {
 export function seconds(whole: number, offset: number): number {
   return Number(secondsText(whole, offset));
 }
+
+/** Epoch seconds a Date can hold (ECMAScript: ±8.64e15 ms, about ±275,760 years). */
+const DATE_LIMIT_SEC = 8.64e12;
+
+/** Whether `epochSec` is a time a Date can hold (a damaged or odd timestamp may not be). */
+export function dateHolds(epochSec: number): boolean {
+  return Math.abs(epochSec) <= DATE_LIMIT_SEC;
+}
+
+/**
+ * `epochSec` as ISO 8601 UTC to the millisecond (`2026-11-21T16:00:00.000Z`); past what a Date
+ * holds (pcapng timestamps are 64-bit: a damaged one can be anything) the seconds themselves,
+ * with the unit, so that no output fails on a capture's time.
+ */
+export function isoTime(epochSec: number): string {
+  return dateHolds(epochSec)
+    ? new Date(epochSec * 1000).toISOString()
+    : `${String(epochSec)} s after the epoch`;
+}
+
+/** The time of day of `epochSec` (`16:00:00.000`, UTC), or isoTime's fallback past a Date's range. */
+export function timeOfDay(epochSec: number): string {
+  return dateHolds(epochSec) ? isoTime(epochSec).slice(11, 23) : isoTime(epochSec);
+}

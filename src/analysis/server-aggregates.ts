@@ -16,7 +16,7 @@ import { SecondsTally } from "./seconds-tally.js";
 import type { FindingKind } from "./finding-kinds.js";
 import type { FlowFacts } from "./flow-result.js";
 import type { NetstatSummary } from "./netstat.js";
-import { seconds } from "./seconds.js";
+import { seconds, timeOfDay } from "./seconds.js";
 import type { Thresholds } from "./thresholds.js";
 
 /** Example flow ids kept per aggregate finding. */
@@ -199,7 +199,7 @@ export class ServerAggregates {
         of: t.attemptAt.length,
         detail:
           `${burst.count} new connections within ${span.toFixed(3)} s ` +
-          `(from ${new Date(seconds(baseSec, burst.firstAt) * 1000).toISOString().slice(11, 23)} UTC` +
+          `(from ${timeOfDay(seconds(baseSec, burst.firstAt))} UTC` +
           (span > 0 ? `, ${Math.round(burst.count / span)} per second` : "") +
           `)`,
         flows: burst.flows,

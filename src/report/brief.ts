@@ -3,7 +3,7 @@
  * matter most with their meaning, the servers most affected, and who holds TIME_WAIT. Short
  * enough to read in the middle of an incident; the JSON has everything else.
  */
-import { FINDING_KINDS } from "../analysis/index.js";
+import { FINDING_KINDS, timeOfDay } from "../analysis/index.js";
 import type { CaptureFileInfo, ReportInput } from "./report-input.js";
 import {
   exampleDetail,
@@ -18,8 +18,6 @@ import { escapeForTerminal } from "./terminal.js";
 
 /** Files further apart than this are said to leave a gap (time the set does not cover). */
 const GAP_NOTE_SEC = 1;
-
-const timeOfDay = (epoch: number): string => new Date(epoch * 1000).toISOString().slice(11, 23);
 
 /** The files of a set, in the order read, with what is odd about each. */
 function fileLines(files: readonly CaptureFileInfo[]): string[] {

@@ -188,9 +188,14 @@ export class JsonBytes {
     return this;
   }
 
-  /** A non-negative safe integer. */
+  /**
+   * A non-negative integer. Past 2^53 (only an absurd timestamp gets there) digits taken from a
+   * double one at a time would be wrong: String writes the integer's digits (below 10^21,
+   * which a 64-bit pcapng timestamp cannot reach in seconds).
+   */
   private unsigned(x: number): this {
     if (x >>> 0 === x) return this.uint32(x);
+    if (!Number.isSafeInteger(x)) return this.raw(String(x));
     this.room(16);
     const buf = this.buf;
     let digits = 1;

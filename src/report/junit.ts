@@ -17,7 +17,9 @@
  */
 import { XMLBuilder } from "fast-xml-parser";
 import {
+  dateHolds,
   FINDING_KINDS,
+  isoTime,
   THRESHOLDS,
   type FindingKind,
   type ServerSummary,
@@ -51,9 +53,12 @@ const times = (n: number): string => `${n} time${n === 1 ? "" : "s"}`;
 const flowList = (count: number, flows: readonly number[]): string =>
   `${count > flows.length ? "e.g. " : ""}flow${flows.length === 1 ? "" : "s"} ${flows.join(", ")}`;
 
-/** An ISO 8601 date-time in UTC without zone or fraction: the JUnit (Ant) schema's pattern. */
+/**
+ * An ISO 8601 date-time in UTC without zone or fraction: the JUnit (Ant) schema's pattern (for
+ * a time a Date holds: see dateHolds).
+ */
 function junitTimestamp(epochSec: number): string {
-  return new Date(Math.floor(epochSec) * 1000).toISOString().slice(0, 19);
+  return isoTime(Math.floor(epochSec)).slice(0, 19);
 }
 
 interface TestCase {
@@ -170,12 +175,15 @@ export function formatJunit(input: ReportInput, isFailure: (kind: FindingKind) =
   const failures = cases.filter((tc) => tc.failure !== undefined).length;
   const errors = cases.filter((tc) => tc.error !== undefined).length;
   const span = c.end >= c.start ? c.end - c.start : 0;
-  const stamp = c.packets > 0 && c.start > 0 ? { "@_timestamp": junitTimestamp(c.start) } : {};
+  const stamp =
+    c.packets > 0 && c.start > 0 && dateHolds(c.start)
+      ? { "@_timestamp": junitTimestamp(c.start) }
+      : {};
   const properties = [
     { "@_name": "teardown.version", "@_value": xmlText(input.version) },
     ...files.map((path) => ({ "@_name": "capture.file", "@_value": path })),
     ...(c.packets > 0 && c.start > 0
-      ? [{ "@_name": "capture.start", "@_value": new Date(c.start * 1000).toISOString() }]
+      ? [{ "@_name": "capture.start", "@_value": isoTime(c.start) }]
       : []),
     { "@_name": "capture.packets", "@_value": String(c.packets) },
     { "@_name": "capture.tcpPackets", "@_value": String(c.tcpPackets) },

@@ -136,6 +136,21 @@ describe("JsonBytes", () => {
     );
   });
 
+  it("writes whole seconds past 2^53 (absurd pcapng timestamps) as valid JSON numbers", () => {
+    // Found by the fuzzer: 11529215063078956 s came out as "11529215063078956 0".
+    for (const whole of [2 ** 53, 11529215063078956, 2 ** 63, 18446744073709552000]) {
+      const text = written((w) =>
+        w.raw("[").seconds(whole, 0).raw(",").seconds(whole, 0.5).raw("]"),
+      );
+      const back = JSON.parse(text) as number[];
+      assert.deepEqual(back, [whole, whole + 0.5], text);
+      assert.equal(
+        written((w) => w.number(whole)),
+        JSON.stringify(whole),
+      );
+    }
+  });
+
   it("hands out what it wrote and starts again", () => {
     const w = new JsonBytes();
     w.raw("[").number(1).raw(",").string("x".repeat(100_000)).raw("]");

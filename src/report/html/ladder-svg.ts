@@ -14,7 +14,7 @@
  * Limitations: arrows are horizontal (the capture point sees a packet once; which side's clock
  * it is on is unknown), so the ladder shows order and gaps as captured, not one-way delays.
  */
-import { FINDING_KINDS, type FindingKind, type FlowResult } from "../../analysis/index.js";
+import { FINDING_KINDS, isoTime, type FindingKind, type FlowResult } from "../../analysis/index.js";
 import type { LadderFlow, LadderPacket } from "../../analysis/ladder-flow.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../../decode/index.js";
 import type { TcpState } from "../../flow/index.js";
@@ -350,7 +350,7 @@ export function ladderSvg(lf: LadderFlow, ctx: LadderContext): string {
         .attr("class", `pk ${cls}${rstKind !== undefined ? ` k-${rstKind}` : ""}`)
         .attr("data-frame", frame);
       g.append("title").text(
-        `frame.number == ${inFile.frame}${ctx.frameOffsets.length > 1 ? ` (file ${inFile.file + 1})` : ""}, ${p.from} to ${p.from === "client" ? "server" : "client"}, ${new Date(p.at * 1000).toISOString()}`,
+        `frame.number == ${inFile.frame}${ctx.frameOffsets.length > 1 ? ` (file ${inFile.file + 1})` : ""}, ${p.from} to ${p.from === "client" ? "server" : "client"}, ${isoTime(p.at)}`,
       );
       g.append("text")
         .attr("class", "t")

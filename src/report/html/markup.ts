@@ -63,7 +63,7 @@ export function flowLink(id: number, targets: FlowTargets): string {
 }
 
 /** A time as ISO 8601 UTC, to the millisecond (a capture's epoch seconds). */
-export const isoTime = (epoch: number): string => new Date(epoch * 1000).toISOString();
+export { isoTime } from "../../analysis/index.js";
 
 /** A duration in seconds with a unit, precise enough for gaps and timeouts. */
 export function duration(s: number): string {
