@@ -3,7 +3,9 @@
 # against it; editcap and mergecap come with it), zsh (the completion test runs the zsh
 # script), chromium (the HTML report's browser test drives /usr/bin/chromium with
 # playwright-core), tcpdump and iproute2 (rotation sets and a capture still being written are
-# made by a real tcpdump on loopback, in a network namespace brought up with ip). Debian packages, installed only
+# made by a real tcpdump on loopback, in a network namespace brought up with ip), time (GNU
+# time's peak RSS for the memory-bound test; `time` is also a shell keyword, so its path is
+# checked). Debian packages, installed only
 # when missing; needs root (or sudo) for apt-get.
 set -euo pipefail
 missing=()
@@ -12,6 +14,7 @@ command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v tcpdump >/dev/null 2>&1 || missing+=(tcpdump)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+[ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -157,6 +157,11 @@ export class Analyzer {
         closeLingerSec: this.thresholds.closeLingerSec,
         maxLingering: DEFAULT_TRACKER_OPTIONS.maxLingering,
         maxRemembered: DEFAULT_TRACKER_OPTIONS.maxRemembered,
+        // A report keeps each flow's first and last packets too: 3 KB more a flow (packet-log.ts).
+        maxFlows:
+          options.report !== undefined
+            ? Math.max(1, Math.floor(this.thresholds.maxLiveConnections / 2))
+            : this.thresholds.maxLiveConnections,
         ...(options.appSessions !== null
           ? { appSessions: options.appSessions ?? APP_SESSIONS }
           : {}),
@@ -194,6 +199,14 @@ export class Analyzer {
     return this.analysis.build();
   }
 
+  /**
+   * Before finish(), optionally: ends at most `n` of the flows still alive; true once none is
+   * left (see FlowTracker.endSome).
+   */
+  endSome(n: number): boolean {
+    return this.tracker.endSome(n);
+  }
+
   /** After finish(): the report's ladders and flow index (with `report` and no `handOff`). */
   reportFlows(): ReportFlows | undefined {
     return this.analysis.buildReportFlows();
@@ -215,6 +228,16 @@ export class Analyzer {
 
   get peakLiveFlows(): number {
     return this.tracker.peakLive;
+  }
+
+  /** Flows alive at once before the quietest is finished early (--max-live-connections). */
+  get maxLiveFlows(): number {
+    return this.tracker.maxFlows;
+  }
+
+  /** Flows finished early because --max-live-connections were alive when a new one came. */
+  get evictedFlows(): number {
+    return this.tracker.evictedFlows;
   }
 
   /** Packets on the 4-tuple of a connection already closed and finished (stragglers). */

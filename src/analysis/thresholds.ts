@@ -37,6 +37,13 @@ export const THRESHOLDS = {
     option: "--idle-timeout",
     meaning: "A flow with no packet for this long is finished (its state kept as it was).",
   },
+  maxLiveConnections: {
+    default: 200_000,
+    option: "--max-live-connections",
+    unit: "connections",
+    meaning:
+      "At most this many flows are followed at once (half as many with --html, which keeps 3 KB more a flow for its ladder); past it the one quiet for longest is finished as if idle, so a SYN flood or a scan cannot make memory grow with the capture (about 2 KB a flow). The capture's facts say how many were finished early.",
+  },
   slowTlsHandshakeSec: {
     default: 0.5,
     option: "--slow-tls-handshake",

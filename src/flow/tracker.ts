@@ -50,6 +50,14 @@ export interface FlowTrackerOptions {
    */
   readonly maxRemembered: number;
   /**
+   * At most this many flows are alive at once (open or lingering); a new one past it first
+   * finishes the flow quiet for longest (a lingering closed one, else the least recently active
+   * open one) as if its idle timeout had run out. Keeps memory bounded by this, not by the
+   * capture, when a SYN flood or a scan opens flows faster than any timeout ends them. Absent:
+   * no limit.
+   */
+  readonly maxFlows?: number;
+  /**
    * Parsers for the payload protocols to read (HTTP/1.x, TLS: see app-sniffer.ts); absent, no
    * payload is parsed.
    */
@@ -163,6 +171,8 @@ export class FlowTracker {
   peakLive = 0;
   /** Packets on the 4-tuple of a finished, closed flow that did not start a new one. */
   latePackets = 0;
+  /** Flows finished early because maxFlows were alive when a new one came. */
+  evictedFlows = 0;
 
   constructor(
     private readonly sink: FlowSink,
@@ -235,9 +245,23 @@ export class FlowTracker {
 
   /** Finishes every flow still alive: the capture has ended. */
   end(): void {
+    this.endSome(Infinity);
+  }
+
+  /**
+   * Finishes at most `n` of the flows still alive (the capture has ended); true once none is
+   * left. Lets a caller end a million live flows in slices, waiting between them for whoever
+   * takes the flows.
+   */
+  endSome(n: number): boolean {
+    let left = n;
     for (const list of [this.closed, this.open]) {
-      while (list.head >= 0) this.finish(list.head, "capture-end");
+      while (list.head >= 0) {
+        if (left-- <= 0) return false;
+        this.finish(list.head, "capture-end");
+      }
     }
+    return true;
   }
 
   private notePrevious(slot: number, previousId: number, previousEnd: number): void {
@@ -267,6 +291,8 @@ export class FlowTracker {
 
   private create(frame: number, p: DecodedPacket, hash: number): number {
     const t = this.t;
+    const max = this.options.maxFlows;
+    if (max !== undefined && this.table.size >= max) this.evictOne();
     const slot = this.store.alloc();
     const r = this.store.f64;
     const b = slot * F.STRIDE;
@@ -616,6 +642,18 @@ export class FlowTracker {
     const idleBefore = this.now - this.options.idleTimeoutSec;
     while (this.open.head >= 0 && this.endOf(this.open.head) < idleBefore)
       this.finish(this.open.head, "idle");
+  }
+
+  /** FlowTrackerOptions.maxFlows (Infinity: no limit). */
+  get maxFlows(): number {
+    return this.options.maxFlows ?? Infinity;
+  }
+
+  /** Makes room for a new flow when maxFlows are alive (see FlowTrackerOptions.maxFlows). */
+  private evictOne(): void {
+    this.evictedFlows++;
+    if (this.closed.head >= 0) this.finish(this.closed.head, "closed");
+    else if (this.open.head >= 0) this.finish(this.open.head, "idle");
   }
 
   private endOf(slot: number): number {

@@ -14,6 +14,7 @@
  */
 import {
   FINDING_KINDS,
+  isoTime,
   OTHER_ENDPOINTS,
   THRESHOLDS,
   thresholdText,
@@ -121,9 +122,7 @@ function captureLines(input: ReportInput): string[] {
   ];
   const notes: string[] = [];
   if (c.packets > 0 && c.start > 0) {
-    notes.push(
-      `Captured from ${new Date(c.start * 1000).toISOString()} to ${new Date(c.end * 1000).toISOString()}.`,
-    );
+    notes.push(`Captured from ${isoTime(c.start)} to ${isoTime(c.end)}.`);
   }
   const notDecoded = Object.entries(c.notDecoded)
     .filter((e): e is [string, number] => e[1] !== undefined && e[1] > 0)
@@ -132,6 +131,11 @@ function captureLines(input: ReportInput): string[] {
   if (c.timestampsBackwards > 0) {
     notes.push(
       `${plural(c.timestampsBackwards, "TCP packet")} timestamped earlier than a packet before: durations may be off.`,
+    );
+  }
+  if (c.finishedEarly > 0) {
+    notes.push(
+      `${plural(c.finishedEarly, "connection")} finished early, the quietest first: more were alive at once than --max-live-connections lets teardown follow.`,
     );
   }
   if (notes.length > 0) lines.push("", notes.join(" "));
@@ -279,8 +283,7 @@ function thresholdsSection(input: ReportInput): string[] {
 /** The brief and tables as GitHub-flavoured Markdown, for a ticket. */
 /** The files of a rotation set, in the order read: span, packets, gaps and trouble. */
 function filesSection(input: ReportInput): string[] {
-  const iso = (t: number | null | undefined): string =>
-    t == null ? "-" : new Date(t * 1000).toISOString();
+  const iso = (t: number | null | undefined): string => (t == null ? "-" : isoTime(t));
   const rows = input.capture.files.map((f) => {
     const notes = [
       ...(f.gapBefore != null && f.gapBefore < 0

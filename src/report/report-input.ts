@@ -40,6 +40,8 @@ export interface CaptureInfo {
   /** Packets on a closed, finished connection's 4-tuple that started nothing new. */
   readonly stragglers: number;
   readonly peakLiveConnections: number;
+  /** Flows finished early because --max-live-connections were alive at once. */
+  readonly finishedEarly: number;
   readonly thresholds: Thresholds;
 }
 

@@ -368,6 +368,7 @@ function pipeline(bytes: Uint8Array): TargetResult {
     timestampsBackwards: analyzer.backwards,
     stragglers: analyzer.latePackets,
     peakLiveConnections: analyzer.peakLiveFlows,
+    finishedEarly: analyzer.evictedFlows,
     thresholds: analyzer.thresholds,
   };
   const input: ReportInput = {

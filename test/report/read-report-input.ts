@@ -62,6 +62,7 @@ export function captureInfo(analyzer: Analyzer, read: CapturesRead): CaptureInfo
     timestampsBackwards: analyzer.backwards,
     stragglers: analyzer.latePackets,
     peakLiveConnections: analyzer.peakLiveFlows,
+    finishedEarly: analyzer.evictedFlows,
     thresholds: analyzer.thresholds,
   };
 }

@@ -355,6 +355,14 @@ async function analyzeInto(
     }
     at.read = true;
     progress?.done();
+    // The flows still alive end a batch at a time, as fast as the analysis thread takes them:
+    // all at once, a flood of live flows would wait in queued batches, a second copy of each.
+    if (thread !== undefined) {
+      while (!analyzer.endSome(batch.capacity)) {
+        const wait = thread.ready();
+        if (wait !== undefined) await wait;
+      }
+    }
     summary = analyzer.finish();
     reportFlows = analyzer.reportFlows();
     if (thread !== undefined && batch.count > 0)
@@ -370,6 +378,12 @@ async function analyzeInto(
     err(
       `teardown: warning: ${analyzer.backwards} TCP packets are timestamped earlier than a packet before them ` +
         `(first: frame ${analyzer.firstBackwardsFrame}); states are kept in packet order, durations may be off`,
+    );
+  }
+  if (analyzer.evictedFlows > 0) {
+    err(
+      `teardown: warning: more than ${analyzer.maxLiveFlows} connections were alive at once; ` +
+        `${analyzer.evictedFlows} were finished early, the quietest first (--max-live-connections)`,
     );
   }
   const start = analyzer.firstSec < 0 ? 0 : analyzer.startEpoch;
@@ -407,6 +421,7 @@ async function analyzeInto(
     timestampsBackwards: analyzer.backwards,
     stragglers: analyzer.latePackets,
     peakLiveConnections: analyzer.peakLiveFlows,
+    finishedEarly: analyzer.evictedFlows,
     thresholds: opts.thresholds,
   };
 
