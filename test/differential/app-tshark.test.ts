@@ -54,7 +54,6 @@ const APP_CAPTURES = new Set([
   "cut-mid-record.pcap",
   "gopacket__pcap__test_loopback.pcap",
   "http2-storm.pcap",
-  "hostile.pcap",
   "ipv4-fragments.pcap",
   "ipv6-ext-headers.pcap",
   "keepalive-reuse.pcap",
@@ -282,6 +281,15 @@ const KNOWN_APP_DIFFERENCES: Readonly<Record<string, readonly (readonly [RegExp,
 };
 
 /**
+ * Captures whose HTTP and TLS are malformed on purpose, so that two parsers differ on them by
+ * design rather than by mistake: samples/hostile/ carries request targets with spaces, control
+ * bytes and invalid UTF-8, a 100 KB request line and hostile SNI and ALPN (tshark splits a
+ * request line at its first space and shows text as UTF-8 with replacement characters, teardown
+ * keeps the bytes as Latin-1). Its own tests (test/hostile/) check what teardown reads of it.
+ */
+const MALFORMED_ON_PURPOSE = new Set(["hostile.pcap"]);
+
+/**
  * Samples that hold the same traffic as another one, in another file format or link type
  * (samples/reader/, made by samples/gen/make-reader-samples.sh): the reader tests cover them;
  * here they would only cost tshark start-ups.
@@ -312,7 +320,12 @@ describe("differential: teardown's HTTP and TLS parsers vs tshark", { concurrenc
 
   for (const file of files) {
     const name = basename(file);
-    if (!APP_CAPTURES.has(name) || SAME_TRAFFIC.has(name) || name in KNOWN_FILE_DIFFERENCES)
+    if (
+      !APP_CAPTURES.has(name) ||
+      SAME_TRAFFIC.has(name) ||
+      MALFORMED_ON_PURPOSE.has(name) ||
+      name in KNOWN_FILE_DIFFERENCES
+    )
       continue;
     it(name, async () => {
       const theirs = await tsharkApp(file);
@@ -327,7 +340,12 @@ describe("differential: teardown's HTTP and TLS parsers vs tshark", { concurrenc
     const missed: string[] = [];
     for (const file of files) {
       const name = basename(file);
-      if (APP_CAPTURES.has(name) || name in KNOWN_FILE_DIFFERENCES) continue;
+      if (
+        APP_CAPTURES.has(name) ||
+        MALFORMED_ON_PURPOSE.has(name) ||
+        name in KNOWN_FILE_DIFFERENCES
+      )
+        continue;
       for (const f of teardownFlows(file)) {
         const http = f.app?.http;
         const tls = f.app?.tls;
