@@ -12,6 +12,7 @@
  */
 import { latin1 } from "../decode/index.js";
 import type { AppContext, HttpContext, HttpExchange, TlsContext } from "./app-context.js";
+import { GrowingBytes } from "./growing-bytes.js";
 
 const TEXT_NULL = 0;
 const TEXT_COMMON = 1;
@@ -49,20 +50,15 @@ const COMMON_INDEX = new Map<string, number>(COMMON_TEXT.map((t, i) => [t, i]));
 const INITIAL_BYTES = 1 << 16;
 
 /** Writes contexts one after another; `take()` hands over the bytes written. */
-export class AppContextWriter {
-  private buf = new Uint8Array(INITIAL_BYTES);
+export class AppContextWriter extends GrowingBytes {
   private view = new DataView(this.buf.buffer);
-  private pos = 0;
 
-  get length(): number {
-    return this.pos;
+  constructor() {
+    super(INITIAL_BYTES);
   }
 
-  /** The bytes written (a buffer of their own, to transfer); the writer starts again empty. */
-  take(): Uint8Array {
-    const out = this.buf.slice(0, this.pos);
-    this.pos = 0;
-    return out;
+  protected override grown(): void {
+    this.view = new DataView(this.buf.buffer);
   }
 
   write(app: AppContext): void {
@@ -147,16 +143,6 @@ export class AppContextWriter {
       this.text(s.reason);
       this.num(s.frame);
     }
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const bigger = new Uint8Array(size);
-    bigger.set(this.buf.subarray(0, this.pos));
-    this.buf = bigger;
-    this.view = new DataView(bigger.buffer);
   }
 
   private byte(b: number): void {

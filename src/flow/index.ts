@@ -29,6 +29,7 @@ export { APP_SESSIONS } from "./app-sessions.js";
 export { HttpSession, HTTP_STOP_REASONS } from "./http-session.js";
 export { TlsSession } from "./tls-session.js";
 export { AppContextReader, AppContextWriter } from "./app-codec.js";
+export { GrowingBytes } from "./growing-bytes.js";
 export {
   PrefaceSession,
   detectApp,

@@ -9,6 +9,7 @@
  */
 
 import { nanosPart, secondsPart } from "../analysis/index.js";
+import { GrowingBytes } from "../flow/index.js";
 import { terminalSafeJson } from "./terminal.js";
 
 const INITIAL_BYTES = 1 << 16;
@@ -25,38 +26,19 @@ SHORT_ESCAPE[0x0a] = 0x6e;
 SHORT_ESCAPE[0x0c] = 0x66;
 SHORT_ESCAPE[0x0d] = 0x72;
 
-export class JsonBytes {
-  private buf = new Uint8Array(INITIAL_BYTES);
-  private pos = 0;
+export class JsonBytes extends GrowingBytes {
   private readonly encoder = new TextEncoder();
   /** The whole seconds last written by `seconds`, and their digits. */
   private lastSec = -1;
   private lastSecDigits = new Uint8Array(0);
 
-  /** Bytes written and not yet taken. */
-  get length(): number {
-    return this.pos;
-  }
-
-  /** The bytes written so far, copied; the writer starts again empty. */
-  take(): Uint8Array {
-    const out = this.buf.slice(0, this.pos);
-    this.pos = 0;
-    return out;
+  constructor() {
+    super(INITIAL_BYTES);
   }
 
   /** The bytes written so far as text (tests). */
   text(): string {
     return new TextDecoder().decode(this.buf.subarray(0, this.pos));
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const bigger = new Uint8Array(size);
-    bigger.set(this.buf.subarray(0, this.pos));
-    this.buf = bigger;
   }
 
   /** Text known to be JSON already and plain ASCII: punctuation, keys, fixed words. */
