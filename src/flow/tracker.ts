@@ -222,12 +222,17 @@ export class FlowTracker {
       fromClient = this.createdFromClient;
       this.notePrevious(slot, previousId, previousEnd);
     } else if (slot < 0) {
-      const closed = this.recent.find(p, hash);
+      let closed = this.recent.find(p, hash);
       if (closed >= 0 && !isSyn) {
         // A straggler (a retransmitted FIN or ACK, a RST answering one) after the connection
         // closed and was finished: counted, not taken for a new connection seen mid-stream.
         this.latePackets++;
         return;
+      }
+      if (this.table.size >= this.maxFlows) {
+        this.evictOne();
+        // The flow finished may have taken the place of the remembered one: look again.
+        if (closed >= 0) closed = this.recent.find(p, hash);
       }
       slot = this.create(frame, p, hash);
       fromClient = this.createdFromClient;
@@ -291,8 +296,6 @@ export class FlowTracker {
 
   private create(frame: number, p: DecodedPacket, hash: number): number {
     const t = this.t;
-    const max = this.options.maxFlows;
-    if (max !== undefined && this.table.size >= max) this.evictOne();
     const slot = this.store.alloc();
     const r = this.store.f64;
     const b = slot * F.STRIDE;
