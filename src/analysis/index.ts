@@ -85,4 +85,4 @@ export {
   type NetstatGrid,
   type NetstatPeak,
 } from "./netstat.js";
-export { OTHER_ENDPOINTS } from "./summary.js";
+export { OTHER_ENDPOINTS } from "./endpoint-index.js";

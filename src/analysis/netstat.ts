@@ -33,10 +33,9 @@
  * `omitted`) loses the states it left out. Besides the arrays, each TIME_WAIT socket not yet
  * run out at the latest time seen is kept as one number, to count it exactly at the end.
  */
-import { TCP_STATES, type Endpoint, type Flow, type Side, type TcpState } from "../flow/index.js";
-import { addressText } from "./flow-result.js";
+import { TCP_STATES, type Endpoint, type Flow, type TcpState } from "../flow/index.js";
 import { seconds } from "./seconds.js";
-import { OTHER_ENDPOINTS } from "./summary.js";
+import { HostIndex, OTHER_ENDPOINTS, ServerIndex } from "./endpoint-index.js";
 
 /** The states counted, in the order results list them: every state but UNKNOWN and CLOSED. */
 export const NETSTAT_STATES = [
@@ -167,15 +166,9 @@ export class NetstatBuilder {
   private earliest = Infinity;
   private readonly scratch: Int32Array;
   private readonly tallies: Tally[] = [];
-  /** Hosts by IPv4 address as a signed 32-bit number (no string per flow), IPv6 by text. */
-  private readonly hosts = new Map<number | string, Tally>();
-  private hostOthers: Tally | undefined;
-  /** IPv4 server endpoints by address then port; IPv6 ones by text. */
-  private readonly serversV4 = new Map<number, Map<number, Tally>>();
-  private readonly serversText = new Map<string, Tally>();
-  /** Tracked server endpoints in order of arrival (ties in the result keep it). */
-  private readonly serverList: Tally[] = [];
-  private serverOthers: Tally | undefined;
+  /** Hosts, and server endpoints, in order of arrival (ties in the result keep it). */
+  private readonly hosts: HostIndex<Tally>;
+  private readonly servers: ServerIndex<Tally>;
 
   constructor(options: NetstatOptions) {
     this.timeWaitSec = options.timeWaitSec;
@@ -183,6 +176,8 @@ export class NetstatBuilder {
     // Folding maps bucket pairs onto buckets, which needs an even count.
     this.n = Math.max(4, samples - (samples % 2));
     this.maxTracked = options.maxTracked ?? DEFAULT_TRACKED;
+    this.hosts = new HostIndex(this.maxTracked, (ip) => this.newTally(ip, 0));
+    this.servers = new ServerIndex(this.maxTracked, (ip, port) => this.newTally(ip, port));
     this.top = options.top ?? DEFAULT_TOP;
     this.start = options.start;
     this.scratch = new Int32Array(this.n);
@@ -202,12 +197,12 @@ export class NetstatBuilder {
     this.cover(this.latest);
     this.cover(startAt);
 
-    const client = this.hostTally(f, "client");
+    const client = this.hosts.of(f, "client");
     client.sockets++;
     this.addEndpoint(f.clientEnd, client, undefined);
-    const serverHost = this.hostTally(f, "server");
+    const serverHost = this.hosts.of(f, "server");
     serverHost.sockets++;
-    const server = this.serverTally(f);
+    const server = this.servers.of(f);
     server.sockets++;
     this.addEndpoint(f.serverEnd, serverHost, server);
   }
@@ -235,8 +230,8 @@ export class NetstatBuilder {
     const last = Math.floor((end - this.origin) / this.interval);
     const count = Math.max(0, last - first + 1);
     const view: View = { baseSec, first, count, end };
-    const hosts = this.listed([...this.hosts.values()], this.hostOthers);
-    const servers = this.listed([...this.serverList], this.serverOthers);
+    const hosts = this.listed([...this.hosts.tracked], this.hosts.others);
+    const servers = this.listed([...this.servers.tracked], this.servers.others);
     return {
       timeWaitSec: this.timeWaitSec,
       grid: {
@@ -386,51 +381,6 @@ export class NetstatBuilder {
   private newTally(ip: string, port: number): Tally {
     const t = new Tally(ip, port, this.n);
     this.tallies.push(t);
-    return t;
-  }
-
-  private hostTally(f: Flow, side: Side): Tally {
-    // IPv4: the address as a signed 32-bit number, which V8 keeps unboxed (as summary.ts).
-    const key: number | string =
-      f.ipVersion === 4 ? (side === "client" ? f.c0 : f.s0) | 0 : addressText(f, side);
-    let t = this.hosts.get(key);
-    if (t !== undefined) return t;
-    if (this.hosts.size >= this.maxTracked) {
-      this.hostOthers ??= this.newTally(OTHER_ENDPOINTS, 0);
-      return this.hostOthers;
-    }
-    t = this.newTally(addressText(f, side), 0);
-    this.hosts.set(key, t);
-    return t;
-  }
-
-  private serverTally(f: Flow): Tally {
-    let byPort: Map<number, Tally> | undefined;
-    let t: Tally | undefined;
-    let key = "";
-    if (f.ipVersion === 4) {
-      byPort = this.serversV4.get(f.s0 | 0);
-      t = byPort?.get(f.sPort);
-    } else {
-      key = `${addressText(f, "server")}|${f.sPort}`;
-      t = this.serversText.get(key);
-    }
-    if (t !== undefined) return t;
-    if (this.serverList.length >= this.maxTracked) {
-      this.serverOthers ??= this.newTally(OTHER_ENDPOINTS, 0);
-      return this.serverOthers;
-    }
-    t = this.newTally(addressText(f, "server"), f.sPort);
-    this.serverList.push(t);
-    if (f.ipVersion === 4) {
-      if (byPort === undefined) {
-        byPort = new Map();
-        this.serversV4.set(f.s0 | 0, byPort);
-      }
-      byPort.set(f.sPort, t);
-    } else {
-      this.serversText.set(key, t);
-    }
     return t;
   }
 

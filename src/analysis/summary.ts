@@ -7,7 +7,8 @@
  */
 import type { Flow, Side } from "../flow/index.js";
 import { FINDING_KINDS, type FindingKind } from "./finding-kinds.js";
-import { addressText, type FlowFacts } from "./flow-result.js";
+import { HostIndex, ServerIndex } from "./endpoint-index.js";
+import type { FlowFacts } from "./flow-result.js";
 import { FinGapTally, finGap, type FinGapDistribution } from "./fin-gap.js";
 import type { NetstatSummary } from "./netstat.js";
 import {
@@ -26,8 +27,6 @@ const EXAMPLES = 10;
  * together under "(others)", so a scan of 65,535 ports or a million clients keeps memory bounded.
  */
 const MAX_ENDPOINTS = 10_000;
-export const OTHER_ENDPOINTS = "(others)";
-const OTHERS = OTHER_ENDPOINTS;
 
 export interface KindCount {
   kind: FindingKind;
@@ -114,6 +113,18 @@ function newServer(ip: string, port: number): ServerSummary {
   };
 }
 
+function newClient(ip: string): ClientSummary {
+  return {
+    ip,
+    connections: 0,
+    probes: 0,
+    timeWait: 0,
+    finWait2: 0,
+    newPerSec: null,
+    finGap: NO_FIN_GAPS,
+  };
+}
+
 export class SummaryBuilder {
   private flows = 0;
   private probes = 0;
@@ -122,12 +133,8 @@ export class SummaryBuilder {
   private readonly byKind = new Map<FindingKind, number>();
   private readonly closedBy: Record<Side | "none", number> = { client: 0, server: 0, none: 0 };
   private readonly timeWait: Record<Side, number> = { client: 0, server: 0 };
-  /** IPv4 servers by address, then port; IPv6 servers (and "(others)") by text. */
-  private readonly serversV4 = new Map<number, Map<number, ServerSummary>>();
-  private readonly servers = new Map<string, ServerSummary>();
-  private readonly allServers: ServerSummary[] = [];
-  private serverCount = 0;
-  private readonly clients = new Map<number | string, ClientSummary>();
+  private readonly servers = new ServerIndex(MAX_ENDPOINTS, newServer);
+  private readonly clients = new HostIndex(MAX_ENDPOINTS, newClient);
   /** Each client's first and last connection start (relative), for its churn. */
   private readonly clientStarts = new Map<ClientSummary, [number, number]>();
   private readonly clientGaps = new Map<ClientSummary, FinGapTally>();
@@ -138,14 +145,11 @@ export class SummaryBuilder {
     this.aggregates = new ServerAggregates(thresholds);
   }
 
-  /**
-   * Adds a finished flow; `captureEnd` is the tracker's latest time when it finished. Keys are
-   * numbers for IPv4 (no string built per flow), text for IPv6.
-   */
+  /** Adds a finished flow; `captureEnd` is the tracker's latest time when it finished. */
   add(f: Flow, facts: FlowFacts, captureEnd: number): void {
     this.flows++;
-    const server = this.serverFor(f);
-    const client = this.clientFor(f);
+    const server = this.servers.of(f);
+    const client = this.clients.of(f, "client");
     let tally = this.tallies.get(server);
     if (tally === undefined) {
       tally = new ServerTally();
@@ -200,67 +204,6 @@ export class SummaryBuilder {
     if (f.clientEnd.entered("FIN_WAIT_2") >= 0) client.finWait2++;
   }
 
-  private serverFor(f: Flow): ServerSummary {
-    // IPv4: the address as a signed 32-bit number and the port, both small integers V8 keeps
-    // unboxed, in two levels (one combined number would not fit 32 bits).
-    let byPort: Map<number, ServerSummary> | undefined;
-    let server: ServerSummary | undefined;
-    let key = "";
-    if (f.ipVersion === 4) {
-      byPort = this.serversV4.get(f.s0 | 0);
-      server = byPort?.get(f.sPort);
-    } else {
-      key = `${addressText(f, "server")}|${f.sPort}`;
-      server = this.servers.get(key);
-    }
-    if (server !== undefined) return server;
-    if (this.serverCount >= MAX_ENDPOINTS) {
-      server = this.servers.get(OTHERS);
-      if (server === undefined) {
-        server = newServer(OTHERS, 0);
-        this.servers.set(OTHERS, server);
-        this.allServers.push(server);
-      }
-      return server;
-    }
-    server = newServer(addressText(f, "server"), f.sPort);
-    this.serverCount++;
-    this.allServers.push(server);
-    if (f.ipVersion === 4) {
-      if (byPort === undefined) {
-        byPort = new Map();
-        this.serversV4.set(f.s0 | 0, byPort);
-      }
-      byPort.set(f.sPort, server);
-    } else {
-      this.servers.set(key, server);
-    }
-    return server;
-  }
-
-  private clientFor(f: Flow): ClientSummary {
-    // IPv4: the address as a signed 32-bit number, which V8 keeps unboxed.
-    const key: number | string = f.ipVersion === 4 ? f.c0 | 0 : addressText(f, "client");
-    let client = this.clients.get(key);
-    if (client === undefined) {
-      const others = this.clients.size >= MAX_ENDPOINTS;
-      client = others ? this.clients.get(OTHERS) : undefined;
-      if (client === undefined) {
-        client = {
-          ip: others ? OTHERS : addressText(f, "client"),
-          connections: 0,
-          probes: 0,
-          timeWait: 0,
-          finWait2: 0,
-          newPerSec: null,
-          finGap: NO_FIN_GAPS,
-        };
-        this.clients.set(others ? OTHERS : key, client);
-      }
-    }
-    return client;
-  }
-
   /** The summary; `baseSec` is the capture's base second, `netstat` the reconstructed netstat. */
   build(baseSec: number, netstat?: NetstatSummary): CaptureSummary {
     const byKind: Partial<Record<FindingKind, number>> = {};
@@ -268,7 +211,7 @@ export class SummaryBuilder {
       const n = this.byKind.get(kind);
       if (n !== undefined) byKind[kind] = n;
     }
-    const servers = [...this.allServers].sort(
+    const servers = [...this.servers.all].sort(
       (a, b) => b.connections + b.probes - (a.connections + a.probes),
     );
     for (const s of servers) {
@@ -305,9 +248,7 @@ export class SummaryBuilder {
       closedBy: { ...this.closedBy },
       timeWait: { ...this.timeWait },
       servers,
-      clients: [...this.clients.values()]
-        .sort((a, b) => b.connections - a.connections)
-        .slice(0, 100),
+      clients: [...this.clients.all].sort((a, b) => b.connections - a.connections).slice(0, 100),
       ...(netstat !== undefined ? { netstat } : {}),
     };
   }
