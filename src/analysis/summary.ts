@@ -133,12 +133,16 @@ export class SummaryBuilder {
   private readonly byKind = new Map<FindingKind, number>();
   private readonly closedBy: Record<Side | "none", number> = { client: 0, server: 0, none: 0 };
   private readonly timeWait: Record<Side, number> = { client: 0, server: 0 };
-  private readonly servers = new ServerIndex(MAX_ENDPOINTS, newServer);
-  private readonly clients = new HostIndex(MAX_ENDPOINTS, newClient);
-  /** Each client's first and last connection start (relative), for its churn. */
-  private readonly clientStarts = new Map<ClientSummary, [number, number]>();
-  private readonly clientGaps = new Map<ClientSummary, FinGapTally>();
-  private readonly tallies = new Map<ServerSummary, ServerTally>();
+  private readonly servers = new ServerIndex(MAX_ENDPOINTS, (ip, port) => ({
+    summary: newServer(ip, port),
+    tally: new ServerTally(),
+  }));
+  private readonly clients = new HostIndex(MAX_ENDPOINTS, (ip) => ({
+    summary: newClient(ip),
+    firstStart: Infinity,
+    lastStart: -Infinity,
+    gaps: new FinGapTally(),
+  }));
   private readonly aggregates: ServerAggregates;
 
   constructor(private readonly thresholds: Thresholds) {
@@ -148,23 +152,14 @@ export class SummaryBuilder {
   /** Adds a finished flow; `captureEnd` is the tracker's latest time when it finished. */
   add(f: Flow, facts: FlowFacts, captureEnd: number): void {
     this.flows++;
-    const server = this.servers.of(f);
-    const client = this.clients.of(f, "client");
-    let tally = this.tallies.get(server);
-    if (tally === undefined) {
-      tally = new ServerTally();
-      this.tallies.set(server, tally);
-    }
+    const { summary: server, tally } = this.servers.of(f);
+    const clientRecord = this.clients.of(f, "client");
+    const client = clientRecord.summary;
     this.aggregates.add(tally, f, facts, captureEnd);
     const gap = finGap(f);
     if (gap !== undefined) {
       tally.finGaps.add(gap);
-      let gaps = this.clientGaps.get(client);
-      if (gaps === undefined) {
-        gaps = new FinGapTally();
-        this.clientGaps.set(client, gaps);
-      }
-      gaps.add(gap);
+      clientRecord.gaps.add(gap);
     }
     for (const x of facts.findings) {
       this.byKind.set(x.kind, (this.byKind.get(x.kind) ?? 0) + 1);
@@ -188,12 +183,8 @@ export class SummaryBuilder {
     }
     server.connections++;
     client.connections++;
-    const starts = this.clientStarts.get(client);
-    if (starts === undefined) this.clientStarts.set(client, [f.startAt, f.startAt]);
-    else {
-      if (f.startAt < starts[0]) starts[0] = f.startAt;
-      if (f.startAt > starts[1]) starts[1] = f.startAt;
-    }
+    if (f.startAt < clientRecord.firstStart) clientRecord.firstStart = f.startAt;
+    if (f.startAt > clientRecord.lastStart) clientRecord.lastStart = f.startAt;
     this.closedBy[f.closedBy]++;
     server.closedBy[f.closedBy]++;
     if (facts.timeWait !== "none") {
@@ -211,13 +202,13 @@ export class SummaryBuilder {
       const n = this.byKind.get(kind);
       if (n !== undefined) byKind[kind] = n;
     }
-    const servers = [...this.servers.all].sort(
-      (a, b) => b.connections + b.probes - (a.connections + a.probes),
+    const records = [...this.servers.all].sort(
+      (a, b) =>
+        b.summary.connections + b.summary.probes - (a.summary.connections + a.summary.probes),
     );
-    for (const s of servers) {
+    const servers = records.map((r) => r.summary);
+    for (const { summary: s, tally } of records) {
       s.findings.sort((a, b) => b.count - a.count);
-      const tally = this.tallies.get(s);
-      if (tally === undefined) continue;
       const http = this.aggregates.http(tally);
       const tls = this.aggregates.tls(tally);
       if (http !== undefined) s.http = http;
@@ -233,11 +224,11 @@ export class SummaryBuilder {
         netstat,
       );
     }
-    for (const [client, [first, last]] of this.clientStarts) {
-      if (last > first)
-        client.newPerSec = Math.round((client.connections / (last - first)) * 10) / 10;
+    for (const { summary: client, firstStart, lastStart, gaps } of this.clients.all) {
+      if (lastStart > firstStart)
+        client.newPerSec = Math.round((client.connections / (lastStart - firstStart)) * 10) / 10;
+      client.finGap = gaps.result();
     }
-    for (const [client, gaps] of this.clientGaps) client.finGap = gaps.result();
     return {
       flows: this.flows,
       connections: this.flows - this.probes - this.refused - this.unanswered,
@@ -248,7 +239,10 @@ export class SummaryBuilder {
       closedBy: { ...this.closedBy },
       timeWait: { ...this.timeWait },
       servers,
-      clients: [...this.clients.all].sort((a, b) => b.connections - a.connections).slice(0, 100),
+      clients: this.clients.all
+        .map((r) => r.summary)
+        .sort((a, b) => b.connections - a.connections)
+        .slice(0, 100),
       ...(netstat !== undefined ? { netstat } : {}),
     };
   }
