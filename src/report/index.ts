@@ -8,6 +8,7 @@ export { formatLadder, type LadderPacket } from "./ladder.js";
 export { JsonBytes } from "./json-bytes.js";
 export { writeFlowJson } from "./flow-json.js";
 export type { CaptureInfo, CaptureFileInfo, ReportInput } from "./report-input.js";
+export { analyzerFacts } from "./report-input.js";
 export { FlowRecordWriter, type FlowRecordFormat } from "./flow-records.js";
 export { formatExplain, explainKinds } from "./explain.js";
 export { formatMarkdown } from "./markdown.js";

@@ -2,7 +2,7 @@
  * What the whole-capture renderers (brief, Markdown, JUnit) are given: the capture as read and
  * the summary of its flows. The `capture` object is also the `capture` member of the JSON.
  */
-import type { CaptureSummary, ReportFlows, Thresholds } from "../analysis/index.js";
+import type { Analyzer, CaptureSummary, ReportFlows, Thresholds } from "../analysis/index.js";
 
 export interface CaptureFileInfo {
   readonly path: string;
@@ -52,4 +52,29 @@ export interface ReportInput {
   readonly version: string;
   /** The flows drawn as ladders and the flow index, when they were collected (the HTML report). */
   readonly flows?: ReportFlows;
+}
+
+/** What of CaptureInfo a finished analyzer knows: the time span and its counters. */
+export type AnalyzerFacts = Pick<
+  CaptureInfo,
+  | "start"
+  | "end"
+  | "timestampsBackwards"
+  | "stragglers"
+  | "peakLiveConnections"
+  | "finishedEarly"
+  | "thresholds"
+>;
+
+/** The facts of CaptureInfo taken from a finished analyzer (the CLI and tests build the rest). */
+export function analyzerFacts(analyzer: Analyzer): AnalyzerFacts {
+  return {
+    start: analyzer.firstSec < 0 ? 0 : analyzer.startEpoch,
+    end: analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9,
+    timestampsBackwards: analyzer.backwards,
+    stragglers: analyzer.latePackets,
+    peakLiveConnections: analyzer.peakLiveFlows,
+    finishedEarly: analyzer.evictedFlows,
+    thresholds: analyzer.thresholds,
+  };
 }

@@ -35,6 +35,7 @@ import {
   type DecodedPacket,
 } from "../../src/decode/index.js";
 import {
+  analyzerFacts,
   formatBrief,
   formatDiagnosticLine,
   formatJunit,
@@ -363,13 +364,7 @@ function pipeline(bytes: Uint8Array): TargetResult {
     packets: counts.total,
     tcpPackets: counts.byStatus.tcp,
     notDecoded: { ...counts.byStatus, tcp: undefined },
-    start: analyzer.firstSec < 0 ? 0 : analyzer.startEpoch,
-    end: analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9,
-    timestampsBackwards: analyzer.backwards,
-    stragglers: analyzer.latePackets,
-    peakLiveConnections: analyzer.peakLiveFlows,
-    finishedEarly: analyzer.evictedFlows,
-    thresholds: analyzer.thresholds,
+    ...analyzerFacts(analyzer),
   };
   const input: ReportInput = {
     capture,

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { Analyzer } from "../../src/analysis/index.js";
 import { DecodeCounts } from "../../src/decode/index.js";
 import { decodeAll } from "../decode/decode-file.js";
-import type { CaptureFileInfo, CaptureInfo, ReportInput } from "../../src/report/index.js";
+import {
+  analyzerFacts,
+  type CaptureFileInfo,
+  type CaptureInfo,
+  type ReportInput,
+} from "../../src/report/index.js";
 import { REPO_ROOT } from "../differential/capture-files.js";
 
 /** The eight incident samples, one server each: read together, a capture with several servers. */
@@ -57,13 +62,7 @@ export function captureInfo(analyzer: Analyzer, read: CapturesRead): CaptureInfo
     packets: counts.total,
     tcpPackets: counts.byStatus.tcp,
     notDecoded: { ...counts.byStatus, tcp: undefined },
-    start: analyzer.firstSec < 0 ? 0 : analyzer.firstSec + analyzer.firstNsec * 1e-9,
-    end: analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9,
-    timestampsBackwards: analyzer.backwards,
-    stragglers: analyzer.latePackets,
-    peakLiveConnections: analyzer.peakLiveFlows,
-    finishedEarly: analyzer.evictedFlows,
-    thresholds: analyzer.thresholds,
+    ...analyzerFacts(analyzer),
   };
 }
 

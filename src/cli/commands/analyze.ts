@@ -24,6 +24,7 @@ import type { CaptureRecord } from "../../capture/index.js";
 import { decodePacket, DecodeCounts, newDecodedPacket } from "../../decode/index.js";
 import { FlowBatchWriter } from "../../flow/index.js";
 import {
+  analyzerFacts,
   escapeForTerminal,
   formatBrief,
   formatDiagnosticLine,
@@ -386,8 +387,6 @@ async function analyzeInto(
         `${analyzer.evictedFlows} were finished early, the quietest first (--max-live-connections)`,
     );
   }
-  const start = analyzer.firstSec < 0 ? 0 : analyzer.startEpoch;
-  const end = analyzer.lastSec < 0 ? 0 : analyzer.lastSec + analyzer.lastNsec * 1e-9;
   let frameOffset = 0;
   const capture: CaptureInfo = {
     files: files.map((f, i) => {
@@ -416,13 +415,7 @@ async function analyzeInto(
     packets: counts.total,
     tcpPackets: counts.byStatus.tcp,
     notDecoded: { ...counts.byStatus, tcp: undefined },
-    start,
-    end,
-    timestampsBackwards: analyzer.backwards,
-    stragglers: analyzer.latePackets,
-    peakLiveConnections: analyzer.peakLiveFlows,
-    finishedEarly: analyzer.evictedFlows,
-    thresholds: opts.thresholds,
+    ...analyzerFacts(analyzer),
   };
 
   if (records !== undefined) {
@@ -437,7 +430,7 @@ async function analyzeInto(
       records.writer.line(`{"schema":${JSON.stringify(JSON_SCHEMA)},${whole}`);
     else {
       beforeRecords();
-      records.writer.line(zeekConnLogFooter(end).trimEnd());
+      records.writer.line(zeekConnLogFooter(capture.end).trimEnd());
     }
   }
   if (outputs.report !== undefined) {
