@@ -303,11 +303,11 @@ async function analyzeInto(
   at.line = progress;
   let bytesBefore = 0;
   let lastTurn = Date.now();
-  // Between chunks: stop if an output file failed (a full disk), wait for the outputs and the
-  // analysis thread, and give the event loop a turn now and then: reading a file is otherwise
-  // one synchronous loop, in which a signal (Ctrl-C) would wait for the end of the input.
-  const betweenChunks = (index: number, rawBytes: number): Promise<void> | undefined => {
-    progress?.update(index + 1, bytesBefore + rawBytes, counts.total, analyzer.flowsSeen);
+  // Between slices of work (input chunks, then slices of the flows still alive at the end):
+  // stop if an output file failed (a full disk), wait for the outputs and the analysis thread,
+  // and give the event loop a turn now and then: the work is otherwise one synchronous loop, in
+  // which a signal (Ctrl-C) would wait for the end.
+  const pause = (): Promise<void> | undefined => {
     const failed = outputs.failure();
     if (failed !== undefined) throw new OutputFailed(failed);
     const now = Date.now();
@@ -315,6 +315,10 @@ async function analyzeInto(
     if (wait === undefined && now - lastTurn < TURN_MS) return undefined;
     lastTurn = now;
     return wait ?? setImmediate();
+  };
+  const betweenChunks = (index: number, rawBytes: number): Promise<void> | undefined => {
+    progress?.update(index + 1, bytesBefore + rawBytes, counts.total, analyzer.flowsSeen);
+    return pause();
   };
   // Frames are numbered on across files, as if the files were one capture.
   let frameBase = 0;
@@ -356,13 +360,12 @@ async function analyzeInto(
     }
     at.read = true;
     progress?.done();
-    // The flows still alive end a batch at a time, as fast as the analysis thread takes them:
-    // all at once, a flood of live flows would wait in queued batches, a second copy of each.
-    if (thread !== undefined) {
-      while (!analyzer.endSome(batch.capacity)) {
-        const wait = thread.ready();
-        if (wait !== undefined) await wait;
-      }
+    // The flows still alive end a batch at a time, as fast as the analysis thread or the
+    // outputs take them: all at once, a flood of live flows would wait in queued batches or
+    // buffered records, a second copy of each.
+    while (!analyzer.endSome(BATCH_FLOWS)) {
+      const wait = pause();
+      if (wait !== undefined) await wait;
     }
     summary = analyzer.finish();
     reportFlows = analyzer.reportFlows();
