@@ -41,4 +41,35 @@ export class DecodeCounts {
     }
     return false;
   }
+
+  /**
+   * Adds the counts of another part of the capture (another file, counted on another thread:
+   * a structured clone of a DecodeCounts), whose frames start after `frameBase`.
+   */
+  merge(other: DecodeCountsData, frameBase: number): void {
+    this.total += other.total;
+    this.truncatedTcp += other.truncatedTcp;
+    for (const status of Object.keys(this.byStatus) as DecodeStatus[])
+      this.byStatus[status] += other.byStatus[status];
+    mergeFirst(this.byProblem, other.byProblem, frameBase);
+    mergeFirst(this.unsupportedLinkTypes, other.unsupportedLinkTypes, frameBase);
+  }
+}
+
+/** The fields of a DecodeCounts, as they cross to another thread. */
+export type DecodeCountsData = Pick<
+  DecodeCounts,
+  "byStatus" | "byProblem" | "unsupportedLinkTypes" | "truncatedTcp" | "total"
+>;
+
+function mergeFirst<K>(
+  into: Map<K, { count: number; firstFrame: number }>,
+  from: ReadonlyMap<K, { readonly count: number; readonly firstFrame: number }>,
+  frameBase: number,
+): void {
+  for (const [key, { count, firstFrame }] of from) {
+    const seen = into.get(key);
+    if (seen === undefined) into.set(key, { count, firstFrame: frameBase + firstFrame });
+    else seen.count += count;
+  }
 }

@@ -25,5 +25,13 @@ export {
   type LinkTypeInfo,
 } from "./link-types.js";
 export { DECODE_PROBLEMS, type DecodeProblemInfo } from "./problems.js";
-export { DecodeCounts } from "./decode-counts.js";
+export { DecodeCounts, type DecodeCountsData } from "./decode-counts.js";
+export {
+  PackedTcpWriter,
+  packedFrame,
+  packedTsNsec,
+  packedTsSec,
+  unpackTcp,
+  type PackedTcp,
+} from "./packed-tcp.js";
 export * from "./tls-handshake.js";

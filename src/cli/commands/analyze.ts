@@ -11,7 +11,6 @@ import {
   Analyzer,
   FINDING_KINDS,
   flowPredicate,
-  seconds,
   type CaptureSummary,
   type FindingKind,
   type FlowSelection,
@@ -21,7 +20,16 @@ import {
   LADDER_PACKETS,
 } from "../../analysis/index.js";
 import type { CaptureRecord } from "../../capture/index.js";
-import { decodePacket, DecodeCounts, newDecodedPacket } from "../../decode/index.js";
+import {
+  decodePacket,
+  DecodeCounts,
+  newDecodedPacket,
+  packedFrame,
+  packedTsNsec,
+  packedTsSec,
+  unpackTcp,
+  type PackedTcp,
+} from "../../decode/index.js";
 import { FlowBatchWriter } from "../../flow/index.js";
 import {
   analyzerFacts,
@@ -47,6 +55,8 @@ import {
   type ReportFormat,
 } from "../analyze-outputs.js";
 import { readCaptureInput, type FileReadResult } from "../read-capture.js";
+import { DecodeThread } from "../decode-thread.js";
+import { FileSpan } from "../file-span.js";
 import { expandInputs, orderByFirstPacket } from "../capture-set.js";
 import { ProgressLine } from "../progress.js";
 import type { CommandIo } from "./packets.js";
@@ -58,8 +68,11 @@ import type { CommandIo } from "./packets.js";
  */
 export type StopReason = "SIGINT" | "SIGTERM" | "stdout-failed";
 
-/** `--threads`: 1, 2, or 2 when the input is big enough to repay starting a thread. */
-export type ThreadsChoice = "1" | "2" | "auto";
+/**
+ * `--threads`: 1; 2 (the per-flow analysis on a second thread); 3 (files also read and decoded
+ * on a third); or auto: as many of these as the input repays and the machine has CPUs for.
+ */
+export type ThreadsChoice = "1" | "2" | "3" | "auto";
 
 export interface AnalyzeOptions {
   /** Where each output goes (see analyze-outputs.ts). */
@@ -90,11 +103,18 @@ const THREAD_MIN_BYTES = 8 * 1024 * 1024;
 /** Longest stretch of reading, ms, before the event loop gets a turn (to notice a signal). */
 const TURN_MS = 50;
 
-/** Whether to analyse on a second thread: asked for, or worth it for this input on this machine. */
-function useThread(paths: readonly string[], choice: ThreadsChoice): boolean {
-  if (choice !== "auto") return choice === "2";
-  if (availableParallelism() < 2) return false;
-  return paths.includes("-") || totalSize(paths) >= THREAD_MIN_BYTES;
+/**
+ * How many threads to run (see ThreadsChoice): as asked, or what repays starting them for this
+ * input on this machine. The decoding thread needs a CPU of its own: on two, the tracking and
+ * analysis threads already keep both busy, and decoding apart only adds the cost of handing
+ * packets over (see the README).
+ */
+function threadCount(paths: readonly string[], choice: ThreadsChoice): 1 | 2 | 3 {
+  if (choice !== "auto") return choice === "3" ? 3 : choice === "2" ? 2 : 1;
+  const cpus = availableParallelism();
+  if (cpus < 2) return 1;
+  if (!paths.includes("-") && totalSize(paths) < THREAD_MIN_BYTES) return 1;
+  return cpus >= 3 ? 3 : 2;
 }
 
 /** Sizes on disk of the inputs (0 when one is stdin or cannot be read: no estimate then). */
@@ -111,49 +131,6 @@ function totalSize(paths: readonly string[]): number {
   return total;
 }
 
-/** One file's packets: the earliest and latest time, the link types, the diagnostics. */
-class FileSpan {
-  count = 0;
-  diagnostics = 0;
-  readonly linkTypes: number[] = [];
-  private minSec = 0;
-  private minNsec = 0;
-  private maxSec = 0;
-  private maxNsec = 0;
-
-  add(sec: number, nsec: number, linkType: number): void {
-    if (this.count++ === 0) {
-      this.minSec = this.maxSec = sec;
-      this.minNsec = this.maxNsec = nsec;
-    } else if (sec > this.maxSec || (sec === this.maxSec && nsec > this.maxNsec)) {
-      this.maxSec = sec;
-      this.maxNsec = nsec;
-    } else if (sec < this.minSec || (sec === this.minSec && nsec < this.minNsec)) {
-      this.minSec = sec;
-      this.minNsec = nsec;
-    }
-    if (this.linkTypes.at(-1) !== linkType && !this.linkTypes.includes(linkType))
-      this.linkTypes.push(linkType);
-  }
-
-  firstEpoch(): number {
-    return this.minSec + this.minNsec * 1e-9;
-  }
-
-  lastEpoch(): number {
-    return this.maxSec + this.maxNsec * 1e-9;
-  }
-
-  /** Epoch seconds to the nanosecond, or null without packets. */
-  first(): number | null {
-    return this.count === 0 ? null : seconds(this.minSec, this.minNsec * 1e-9);
-  }
-
-  last(): number | null {
-    return this.count === 0 ? null : seconds(this.maxSec, this.maxNsec * 1e-9);
-  }
-}
-
 /** A file output failed while the capture was being read: the run stops there. */
 class OutputFailed extends Error {}
 
@@ -163,7 +140,8 @@ interface RunProgress {
   path: string | undefined;
   input: number;
   inputs: number;
-  counts: DecodeCounts | undefined;
+  /** Packets read so far (all inputs). */
+  packets: () => number;
   /** Every input was read. */
   read: boolean;
   line: ProgressLine | undefined;
@@ -186,7 +164,7 @@ export async function runAnalyze(
     path: undefined,
     input: 0,
     inputs: 0,
-    counts: undefined,
+    packets: () => 0,
     read: false,
     line: undefined,
   };
@@ -197,7 +175,7 @@ export async function runAnalyze(
     const left = outputs.discard();
     if ((opts.signal?.reason as StopReason | undefined) === "stdout-failed") return;
     at.line?.done();
-    const packets = at.counts?.total ?? 0;
+    const packets = at.packets();
     const where =
       at.path === undefined
         ? "before reading the capture"
@@ -258,19 +236,21 @@ async function analyzeInto(
     BATCH_FLOWS,
     opts.report === undefined ? undefined : LADDER_PACKETS,
   );
-  const thread = useThread(paths, opts.threads)
-    ? new AnalysisThread(
-        opts.thresholds,
-        opts.select,
-        recordFormat,
-        (chunk) => {
-          beforeRecords();
-          records?.writer.bytes(chunk);
-        },
-        (arrays) => batch.recycle(arrays),
-        opts.report,
-      )
-    : undefined;
+  const threads = threadCount(paths, opts.threads);
+  const thread =
+    threads >= 2
+      ? new AnalysisThread(
+          opts.thresholds,
+          opts.select,
+          recordFormat,
+          (chunk) => {
+            beforeRecords();
+            records?.writer.bytes(chunk);
+          },
+          (arrays) => batch.recycle(arrays),
+          opts.report,
+        )
+      : undefined;
   const select = flowPredicate(opts.select);
   const analyzer: Analyzer = new Analyzer({
     thresholds: opts.thresholds,
@@ -299,7 +279,15 @@ async function analyzeInto(
   const progress = opts.progress
     ? new ProgressLine(io.stderr, paths.length, totalSize(paths))
     : undefined;
-  at.counts = counts;
+  // With a third thread, files (not stdin: it is read here) are read and decoded there, and
+  // this one only tracks.
+  const decoder =
+    threads === 3 && !paths.includes("-") && paths.length > 0 ? new DecodeThread(paths) : undefined;
+  // Packets of the files read so far, and of the file being read, when the decoding thread
+  // counts them (it hands over its counts at the end of each file).
+  let packetsBefore = 0;
+  let packetsInFile = 0;
+  at.packets = () => (decoder === undefined ? counts.total : packetsBefore + packetsInFile);
   at.line = progress;
   let bytesBefore = 0;
   let lastTurn = Date.now();
@@ -317,7 +305,7 @@ async function analyzeInto(
     return wait ?? setImmediate();
   };
   const betweenChunks = (index: number, rawBytes: number): Promise<void> | undefined => {
-    progress?.update(index + 1, bytesBefore + rawBytes, counts.total, analyzer.flowsSeen);
+    progress?.update(index + 1, bytesBefore + rawBytes, at.packets(), analyzer.flowsSeen);
     return pause();
   };
   // Frames are numbered on across files, as if the files were one capture.
@@ -331,35 +319,71 @@ async function analyzeInto(
       at.input = index + 1;
       at.inputs = paths.length;
       const base = frameBase;
-      const span = new FileSpan();
-      spans.push(span);
-      const result = await readCaptureInput(
-        path,
-        {
-          packet(rec: CaptureRecord): void {
-            span.add(rec.tsSec, rec.tsNsec, rec.linkType);
-            decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
-            if (counts.add(decoded, base + rec.frame)) {
-              err(formatUnsupportedLinkLine(path, rec.linkType, rec.fileOffset, rec.frame));
-            }
-            if (decoded.status === "tcp")
-              analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
+      let result: FileReadResult;
+      if (decoder !== undefined) {
+        const read = await decoder.read(
+          index,
+          {
+            segments(b: PackedTcp): void {
+              for (let i = 0; i < b.count; i++) {
+                unpackTcp(decoded, b, i);
+                analyzer.packet(
+                  base + packedFrame(b, i),
+                  packedTsSec(b, i),
+                  packedTsNsec(b, i),
+                  decoded,
+                );
+              }
+            },
+            diagnostic: (d) => {
+              progress?.done();
+              err(formatDiagnosticLine(path, d));
+            },
+            unsupportedLink: (linkType, fileOffset, frame) =>
+              err(formatUnsupportedLinkLine(path, linkType, fileOffset, frame)),
           },
-          diagnostic: (d) => {
-            span.diagnostics++;
-            progress?.done();
-            err(formatDiagnosticLine(path, d));
+          (rawBytes, packets) => {
+            packetsInFile = packets;
+            return betweenChunks(index, rawBytes);
           },
-        },
-        io.stdin,
-        (rawBytes) => betweenChunks(index, rawBytes),
-      );
+        );
+        result = read.result;
+        spans.push(read.span);
+        counts.merge(read.counts, base);
+        packetsBefore += read.counts.total;
+        packetsInFile = 0;
+      } else {
+        const span = new FileSpan();
+        spans.push(span);
+        result = await readCaptureInput(
+          path,
+          {
+            packet(rec: CaptureRecord): void {
+              span.add(rec.tsSec, rec.tsNsec, rec.linkType);
+              decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
+              if (counts.add(decoded, base + rec.frame)) {
+                err(formatUnsupportedLinkLine(path, rec.linkType, rec.fileOffset, rec.frame));
+              }
+              if (decoded.status === "tcp")
+                analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
+            },
+            diagnostic: (d) => {
+              span.diagnostics++;
+              progress?.done();
+              err(formatDiagnosticLine(path, d));
+            },
+          },
+          io.stdin,
+          (rawBytes) => betweenChunks(index, rawBytes),
+        );
+      }
       files.push(result);
       bytesBefore += result.bytes;
       frameBase += result.packets;
     }
     at.read = true;
     progress?.done();
+    await decoder?.close();
     // The flows still alive end a batch at a time, as fast as the analysis thread or the
     // outputs take them: all at once, a flood of live flows would wait in queued batches or
     // buffered records, a second copy of each.
@@ -374,6 +398,7 @@ async function analyzeInto(
   } catch (e) {
     // A failed output or a bug: the analysis thread ends too (it would keep the process alive).
     progress?.done();
+    await decoder?.close();
     await thread?.finish().catch(() => undefined);
     throw e;
   }
