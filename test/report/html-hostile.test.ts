@@ -23,7 +23,7 @@ const ELEMENTS = new Set(
 const ATTRIBUTES = new Set(
   (
     "xmlns lang xml:lang charset http-equiv content name id class href scope aria-label role " +
-    "width height viewBox x y d text-anchor data-frame"
+    "width height viewBox x y d text-anchor data-frame data-v"
   ).split(" "),
 );
 

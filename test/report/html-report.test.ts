@@ -113,6 +113,31 @@ describe("HTML report on the incident samples", () => {
     // HTTP never parsed: a dash.
     const refused = renderHtmlReport(htmlInput(["samples/incidents/refused.pcap"]));
     assert.equal(rowsOf(refused, "servers-table")[0]?.["requests per connection"], "—");
+
+    /** The sort key (`data-v`) of column `col` in each row of a table. */
+    function sortKeys(html: string, id: string, col: number): number[] {
+      const table = html.slice(html.indexOf(`<table id="${id}"`));
+      return table
+        .slice(table.indexOf("<tbody>"), table.indexOf("</table>"))
+        .split("<tr>")
+        .slice(1)
+        .map((tr) => {
+          const cell = [...tr.matchAll(/<td([^>]*)>/g)][col]?.[1] ?? "";
+          return Number(/data-v="([^"]*)"/.exec(cell)?.[1]);
+        });
+    }
+    // The two multi-line columns sort by the mean requests and the median gap (the script reads
+    // data-v), not by their text ("mean 6.5 / 1: 2 ..."); none: -1, first.
+    const [requests, gap, clientGap] = [
+      sortKeys(backlog, "servers-table", 7),
+      sortKeys(backlog, "servers-table", 9),
+      sortKeys(backlog, "clients-table", 5),
+    ];
+    assert.deepEqual(requests, [6.5]);
+    assert.ok(Math.abs(gap[0]! - 4.313) < 0.0005, `median gap sort key ${gap[0]}`);
+    assert.deepEqual(clientGap, gap);
+    assert.deepEqual(sortKeys(close, "servers-table", 7), [1]);
+    assert.deepEqual(sortKeys(refused, "servers-table", 7), [-1]);
   });
 
   it("allows exactly its inline style and script by hash, and nothing else", () => {

@@ -20,6 +20,15 @@ export interface Column {
   readonly num?: boolean;
 }
 
+/**
+ * A cell whose text does not sort well (several figures on lines of their own) with the number
+ * the script sorts it by (`data-v`).
+ */
+export interface SortedCell {
+  readonly html: string;
+  readonly sortBy: number;
+}
+
 export interface TableOptions {
   readonly id?: string;
   readonly caption?: string;
@@ -29,23 +38,26 @@ export interface TableOptions {
 
 export function table(
   columns: readonly Column[],
-  rows: readonly (readonly string[])[],
+  rows: readonly (readonly (string | SortedCell)[])[],
   opts: TableOptions = {},
 ): string {
   const head = columns
     .map((c) => `<th scope="col"${c.num === true ? ' class="num"' : ""}>${c.head}</th>`)
     .join("");
   const body = rows
-    .map(
-      (r) =>
-        `<tr>${r.map((cell, i) => (columns[i]?.num === true ? `<td class="num">${cell}</td>` : `<td>${cell}</td>`)).join("")}</tr>`,
-    )
+    .map((r) => `<tr>${r.map((cell, i) => td(cell, columns[i]?.num === true)).join("")}</tr>`)
     .join("\n");
   return (
     `<div class="table-wrap"><table${opts.id !== undefined ? ` id="${opts.id}"` : ""}${opts.sortable === true ? ' class="sortable"' : ""}>` +
     (opts.caption !== undefined ? `<caption>${opts.caption}</caption>` : "") +
     `<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`
   );
+}
+
+function td(cell: string | SortedCell, num: boolean): string {
+  const cls = num ? ' class="num"' : "";
+  if (typeof cell === "string") return `<td${cls}>${cell}</td>`;
+  return `<td${cls} data-v="${Number.isFinite(cell.sortBy) ? cell.sortBy : -1}">${cell.html}</td>`;
 }
 
 /** Where a flow can be shown: the flows with a ladder, and those in the index as rendered. */

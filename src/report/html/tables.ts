@@ -6,8 +6,8 @@
  *
  * Limitations: requests are counted only on connections parsed as HTTP/1.x (TLS hides them).
  * Past 32 gaps an endpoint's FIN-gap percentiles come from log-scale buckets and are marked
- * approximate (≈, within 7.5%; see analysis/fin-gap.ts). The script sorts these two columns as
- * text. Servers past MAX_SERVERS and clients past the summary's cut are counted in a line below
+ * approximate (≈, within 7.5%; see analysis/fin-gap.ts). The script sorts these two columns by
+ * the mean requests and the median gap (cells without any, first). Servers past MAX_SERVERS and clients past the summary's cut are counted in a line below
  * each table.
  */
 import {
@@ -19,7 +19,7 @@ import {
 } from "../../analysis/index.js";
 import { num, pct, plural, serverName } from "../summary-text.js";
 import { hostile } from "./escape.js";
-import { duration, RST_KINDS, table } from "./markup.js";
+import { duration, RST_KINDS, table, type SortedCell } from "./markup.js";
 
 /** Rows of the servers table (the summary keeps up to 10,000). */
 const MAX_SERVERS = 200;
@@ -44,14 +44,17 @@ function kindCounts(
 const lines = (parts: readonly string[]): string =>
   parts.map((p) => p.replace(/ /g, "\u00a0")).join("<br/>");
 
-/** Requests per HTTP connection: the mean, then connections by their number of requests. */
-function requestsPerConnection(http: ServerSummary["http"]): string {
-  if (http === undefined) return "—";
+/**
+ * Requests per HTTP connection: the mean, then connections by their number of requests (sorted
+ * by the mean).
+ */
+function requestsPerConnection(http: ServerSummary["http"]): SortedCell {
+  if (http === undefined) return { html: "—", sortBy: -1 };
   const mean = http.connections > 0 ? http.requests / http.connections : 0;
   const by = Object.entries(http.requestsPerConnection)
     .filter(([, n]) => n > 0)
     .map(([requests, n]) => `${requests}: ${num(n)}`);
-  return lines([`mean ${mean.toFixed(1)}`, ...by]);
+  return { html: lines([`mean ${mean.toFixed(1)}`, ...by]), sortBy: mean };
 }
 
 /**
@@ -73,6 +76,11 @@ function finGapText(g: ServerSummary["finGap"]): string {
   if (g.open === 0) return cell === "" ? "—" : cell;
   const open = `<strong>${lines([`${num(g.open)} open at end`])}</strong>`;
   return cell === "" ? open : `${cell}<br/>${open}`;
+}
+
+/** An endpoint's FIN-gap cell, sorted by the median gap. */
+function finGapCell(g: ServerSummary["finGap"], findings = ""): SortedCell {
+  return { html: withFindings(finGapText(g), findings), sortBy: g.p50Sec ?? -1 };
 }
 
 /** A cell's figures, then the findings about them on a line of their own. */
@@ -100,7 +108,7 @@ export function serversSection(s: CaptureSummary): string {
     timeWaitHolder(sv.timeWait),
     requestsPerConnection(sv.http),
     kindCounts(sv.findings, RST_KINDS),
-    withFindings(finGapText(sv.finGap), kindCounts(sv.findings, GAP_KINDS)),
+    finGapCell(sv.finGap, kindCounts(sv.findings, GAP_KINDS)),
     kindCounts(sv.findings, null, [...RST_KINDS, ...GAP_KINDS]),
   ]);
   const more =
@@ -143,7 +151,7 @@ export function clientsSection(s: CaptureSummary): string {
     num(c.probes),
     num(c.timeWait),
     num(c.finWait2),
-    finGapText(c.finGap),
+    finGapCell(c.finGap),
   ]);
   return (
     `<section id="clients"><h2>Clients</h2>\n` +
