@@ -1,9 +1,11 @@
 /**
  * A record per host or per server endpoint (address:port), found for each finished flow: the
  * summary's servers and clients and the reconstructed netstat's tallies. IPv4 keys are the
- * address as a signed 32-bit number (and the port), small integers V8 keeps unboxed, so no
- * string is built per flow; IPv6 keys are text. At most `max` endpoints get a record of their
- * own; past that every new one shares a single "(others)" record.
+ * address as a signed 32-bit number (and the port), small integers V8 keeps unboxed; IPv6
+ * endpoints are found by a hash of their address words (and port) and compared word by word. No
+ * string is built per flow: an address is written out only for a new record. At most `max`
+ * endpoints get a record of their own; past that every new one shares a single "(others)"
+ * record.
  */
 import type { Flow, Side } from "../flow/index.js";
 import { addressText } from "./flow-result.js";
@@ -11,12 +13,35 @@ import { addressText } from "./flow-result.js";
 /** The label of the record shared by the endpoints past the limit. */
 export const OTHER_ENDPOINTS = "(others)";
 
+/** An IPv6 endpoint's record, found by its address words (and port) in a bucket of its hash. */
+interface V6Entry<T> {
+  readonly w0: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
+  readonly port: number;
+  readonly record: T;
+}
+
+/** A 32-bit mix of an IPv6 address's words and a port (murmur3's finaliser on each step). */
+function v6Hash(w0: number, w1: number, w2: number, w3: number, port: number): number {
+  let h = port | 0;
+  for (const w of [w0, w1, w2, w3]) {
+    h = Math.imul(h ^ (w | 0), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h;
+}
+
 abstract class EndpointIndex<T> {
   /** Every record made, "(others)" included, in the order they were made. */
   readonly all: T[] = [];
   /** The records of their own (not "(others)"), in the order they were made. */
   readonly tracked: T[] = [];
   private othersRecord: T | undefined;
+  private readonly byV6 = new Map<number, V6Entry<T>[]>();
 
   constructor(private readonly max: number) {}
 
@@ -25,25 +50,49 @@ abstract class EndpointIndex<T> {
     return this.othersRecord;
   }
 
-  /** The record of a new endpoint: its own (`own()`) while under the limit, else "(others)". */
-  protected added(own: () => T, others: () => T): { record: T; isOwn: boolean } {
-    if (this.tracked.length >= this.max) {
-      if (this.othersRecord === undefined) {
-        this.othersRecord = others();
-        this.all.push(this.othersRecord);
-      }
-      return { record: this.othersRecord, isOwn: false };
+  /** Whether new endpoints go to "(others)". */
+  protected get full(): boolean {
+    return this.tracked.length >= this.max;
+  }
+
+  /** The shared record of the endpoints past the limit, made by `make` the first time. */
+  protected shared(make: () => T): T {
+    if (this.othersRecord === undefined) {
+      this.othersRecord = make();
+      this.all.push(this.othersRecord);
     }
-    const record = own();
+    return this.othersRecord;
+  }
+
+  /** A new endpoint's own record (call only when not full). */
+  protected own(record: T): T {
     this.all.push(record);
     this.tracked.push(record);
-    return { record, isOwn: true };
+    return record;
+  }
+
+  /** The record of an IPv6 endpoint, or undefined when it has none yet. */
+  protected findV6(w0: number, w1: number, w2: number, w3: number, port: number): T | undefined {
+    const bucket = this.byV6.get(v6Hash(w0, w1, w2, w3, port));
+    if (bucket === undefined) return undefined;
+    for (const e of bucket)
+      if (e.w0 === w0 && e.w1 === w1 && e.w2 === w2 && e.w3 === w3 && e.port === port)
+        return e.record;
+    return undefined;
+  }
+
+  protected keepV6(w0: number, w1: number, w2: number, w3: number, port: number, record: T): void {
+    const h = v6Hash(w0, w1, w2, w3, port);
+    const entry = { w0, w1, w2, w3, port, record };
+    const bucket = this.byV6.get(h);
+    if (bucket === undefined) this.byV6.set(h, [entry]);
+    else bucket.push(entry);
   }
 }
 
 /** Records by host address (a flow's client or server side). */
 export class HostIndex<T> extends EndpointIndex<T> {
-  private readonly byKey = new Map<number | string, T>();
+  private readonly byV4 = new Map<number, T>();
 
   constructor(
     max: number,
@@ -54,15 +103,25 @@ export class HostIndex<T> extends EndpointIndex<T> {
 
   /** The record of the flow's `side` host. */
   of(f: Flow, side: Side): T {
-    const key: number | string =
-      f.ipVersion === 4 ? (side === "client" ? f.c0 : f.s0) | 0 : addressText(f, side);
-    const found = this.byKey.get(key);
+    const client = side === "client";
+    if (f.ipVersion === 4) {
+      const key = (client ? f.c0 : f.s0) | 0;
+      const found = this.byV4.get(key);
+      if (found !== undefined) return found;
+      if (this.full) return this.shared(() => this.make(OTHER_ENDPOINTS));
+      const record = this.own(this.make(addressText(f, side)));
+      this.byV4.set(key, record);
+      return record;
+    }
+    const w0 = client ? f.c0 : f.s0;
+    const w1 = client ? f.c1 : f.s1;
+    const w2 = client ? f.c2 : f.s2;
+    const w3 = client ? f.c3 : f.s3;
+    const found = this.findV6(w0, w1, w2, w3, 0);
     if (found !== undefined) return found;
-    const { record, isOwn } = this.added(
-      () => this.make(addressText(f, side)),
-      () => this.make(OTHER_ENDPOINTS),
-    );
-    if (isOwn) this.byKey.set(key, record);
+    if (this.full) return this.shared(() => this.make(OTHER_ENDPOINTS));
+    const record = this.own(this.make(addressText(f, side)));
+    this.keepV6(w0, w1, w2, w3, 0, record);
     return record;
   }
 }
@@ -71,7 +130,6 @@ export class HostIndex<T> extends EndpointIndex<T> {
 export class ServerIndex<T> extends EndpointIndex<T> {
   /** IPv4 by address, then port (one combined number would not fit 32 bits). */
   private readonly byV4 = new Map<number, Map<number, T>>();
-  private readonly byText = new Map<string, T>();
 
   constructor(
     max: number,
@@ -83,31 +141,25 @@ export class ServerIndex<T> extends EndpointIndex<T> {
   /** The record of the flow's server endpoint. */
   of(f: Flow): T {
     const port = f.sPort;
-    let byPort: Map<number, T> | undefined;
-    let key = "";
     if (f.ipVersion === 4) {
-      byPort = this.byV4.get(f.s0 | 0);
+      let byPort = this.byV4.get(f.s0 | 0);
       const found = byPort?.get(port);
       if (found !== undefined) return found;
-    } else {
-      key = `${addressText(f, "server")}|${port}`;
-      const found = this.byText.get(key);
-      if (found !== undefined) return found;
-    }
-    const { record, isOwn } = this.added(
-      () => this.make(addressText(f, "server"), port),
-      () => this.make(OTHER_ENDPOINTS, 0),
-    );
-    if (!isOwn) return record;
-    if (f.ipVersion === 4) {
+      if (this.full) return this.shared(() => this.make(OTHER_ENDPOINTS, 0));
+      const record = this.own(this.make(addressText(f, "server"), port));
       if (byPort === undefined) {
         byPort = new Map();
         this.byV4.set(f.s0 | 0, byPort);
       }
       byPort.set(port, record);
-    } else {
-      this.byText.set(key, record);
+      return record;
     }
+    const [w0, w1, w2, w3] = [f.s0, f.s1, f.s2, f.s3];
+    const found = this.findV6(w0, w1, w2, w3, port);
+    if (found !== undefined) return found;
+    if (this.full) return this.shared(() => this.make(OTHER_ENDPOINTS, 0));
+    const record = this.own(this.make(addressText(f, "server"), port));
+    this.keepV6(w0, w1, w2, w3, port, record);
     return record;
   }
 }
