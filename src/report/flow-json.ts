@@ -13,36 +13,82 @@ import {
   APP_TIME,
   type AppFieldKind,
 } from "../analysis/index.js";
-import { TCP_STATES, type Direction, type Endpoint } from "../flow/index.js";
-import { asciiBytes, type JsonBytes } from "./json-bytes.js";
+import { TCP_STATES, type Direction, type Endpoint, type Flow, type Side } from "../flow/index.js";
+import { JsonBytes, jsonFragment, type JsonFragment } from "./json-bytes.js";
+
+/**
+ * The fixed text between the values, pre-encoded: copying bytes costs less than taking the
+ * character codes of a string one by one, and neighbouring fragments are merged into one.
+ */
+const ID = jsonFragment('{"id":');
+const CLIENT_IP = jsonFragment(',"client":{"ip":');
+const PORT = jsonFragment(',"port":');
+const SERVER_IP = jsonFragment('},"server":{"ip":');
+const ROLE_INFERRED_START = jsonFragment('},"roleInferred":true,"start":');
+const ROLE_SEEN_START = jsonFragment('},"roleInferred":false,"start":');
+const END = jsonFragment(',"end":');
+const PACKETS_CLIENT = jsonFragment(',"packets":{"client":');
+const SERVER = jsonFragment(',"server":');
+const BYTES_CLIENT = jsonFragment('},"bytes":{"client":');
+const SENT_CLIENT = jsonFragment('},"sent":{"client":');
+const ISN = jsonFragment('{"isn":');
+const MSS = jsonFragment(',"mss":');
+const WINDOW_SCALE = jsonFragment(',"windowScale":');
+const RETRANSMITS = jsonFragment(',"retransmits":');
+const ZERO_WINDOWS = jsonFragment(',"zeroWindows":');
+const UNSEEN_BYTES = jsonFragment(',"unseenBytes":');
+const FIN = jsonFragment(',"fin":');
+const RST = jsonFragment(',"rst":');
+const NULL = jsonFragment("null");
+const CLOSED_BY = jsonFragment('},"closedBy":"');
+const CLOSE = jsonFragment('","close":"');
+const HANDSHAKE = jsonFragment('","handshake":"');
+const TIME_WAIT = jsonFragment('","timeWait":"');
+const TIME_WAIT_UNTIL = jsonFragment('","timeWaitUntil":');
+const STATES_CLIENT = jsonFragment(',"states":{"client":');
+const STATES_OMITTED_CLIENT = jsonFragment(',"statesOmitted":{"client":');
+const FINDINGS = jsonFragment(',"findings":[');
+const FIRST_KIND = jsonFragment('{"kind":"');
+const NEXT_KIND = jsonFragment(',{"kind":"');
+const SIDE = jsonFragment('","side":"');
+const AT = jsonFragment('","at":');
+const EVIDENCE = jsonFragment(',"evidence":[');
+const DETAIL = jsonFragment('],"detail":');
+const ZEEK_CONN_STATE = jsonFragment('],"zeek":{"connState":');
+const HISTORY = jsonFragment(',"history":');
+const PREVIOUS_ID = jsonFragment(',"previous":{"id":');
+const GAP_SEC = jsonFragment(',"gapSec":');
+const APP = jsonFragment(',"app":');
+const TRUE = jsonFragment("true");
+const FALSE = jsonFragment("false");
 
 function direction(w: JsonBytes, d: Direction, baseSec: number): void {
-  w.raw('{"isn":');
+  w.fragment(ISN);
   if (d.synFrame !== 0) w.number(d.isn);
-  else w.raw("null");
-  w.raw(',"mss":');
+  else w.fragment(NULL);
+  w.fragment(MSS);
   if (d.mss >= 0) w.number(d.mss);
-  else w.raw("null");
-  w.raw(',"windowScale":');
+  else w.fragment(NULL);
+  w.fragment(WINDOW_SCALE);
   if (d.windowScale >= 0) w.number(d.windowScale);
-  else w.raw("null");
-  w.raw(',"retransmits":').number(d.retransmits);
-  w.raw(',"zeroWindows":').number(d.zeroWindowCount);
-  w.raw(',"unseenBytes":').number(d.unseenBytes);
-  w.raw(',"fin":');
+  else w.fragment(NULL);
+  w.fragment(RETRANSMITS).number(d.retransmits);
+  w.fragment(ZERO_WINDOWS).number(d.zeroWindowCount);
+  w.fragment(UNSEEN_BYTES).number(d.unseenBytes);
+  w.fragment(FIN);
   if (d.finFrame !== 0) w.seconds(baseSec, d.finAt);
-  else w.raw("null");
-  w.raw(',"rst":');
+  else w.fragment(NULL);
+  w.fragment(RST);
   if (d.rstFrame !== 0) w.seconds(baseSec, d.rstAt);
-  else w.raw("null");
+  else w.fragment(NULL);
   w.char(CLOSE_BRACE);
 }
 
 /** `{"state":"NAME","at":` for each state, pre-encoded, by state code (index in TCP_STATES). */
-const STATE_ENTRY: readonly Uint8Array[] = TCP_STATES.map((s) =>
-  asciiBytes(`{"state":"${s}","at":`),
+const STATE_ENTRY: readonly JsonFragment[] = TCP_STATES.map((s) =>
+  jsonFragment(`{"state":"${s}","at":`),
 );
-const FRAME_KEY = asciiBytes(',"frame":');
+const FRAME_KEY = jsonFragment(',"frame":');
 const COMMA = 0x2c;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
@@ -55,10 +101,18 @@ function timeline(w: JsonBytes, e: Endpoint, baseSec: number): void {
   const n = e.changes;
   for (let i = 0; i < n; i++) {
     if (i > 0) w.char(COMMA);
-    w.bytes(STATE_ENTRY[e.stateCodeAt(i)]!).seconds(baseSec, e.atOf(i));
-    w.bytes(FRAME_KEY).number(e.frameOf(i)).char(CLOSE_BRACE);
+    w.fragment(STATE_ENTRY[e.stateCodeAt(i)]!).seconds(baseSec, e.atOf(i));
+    w.fragment(FRAME_KEY).number(e.frameOf(i)).char(CLOSE_BRACE);
   }
   w.char(CLOSE_BRACKET);
+}
+
+/** A flow's address as `addressText` gives it, as a JSON string. */
+function address(w: JsonBytes, f: Flow, side: Side): void {
+  // Dotted quads are written from the address word directly, without building the text;
+  // IPv6 keeps its one formatter (RFC 5952 compression).
+  if (f.ipVersion === 4) w.ipv4String(side === "client" ? f.c0 : f.s0);
+  else w.string(addressText(f, side));
 }
 
 /** Appends the flow's JSON object to `w`. */
@@ -66,64 +120,67 @@ export function writeFlowJson(w: JsonBytes, x: FinishedFlow): void {
   const f = x.flow;
   const facts = x.facts;
   const baseSec = x.baseSec;
-  w.raw('{"id":').number(f.id);
-  w.raw(',"client":{"ip":').string(addressText(f, "client")).raw(',"port":').number(f.cPort);
-  w.raw('},"server":{"ip":').string(addressText(f, "server")).raw(',"port":').number(f.sPort);
-  w.raw('},"roleInferred":').raw(f.roleInferred ? "true" : "false");
-  w.raw(',"start":').seconds(baseSec, f.startAt);
-  w.raw(',"end":').seconds(baseSec, f.endAt);
-  w.raw(',"packets":{"client":').number(f.client.packets);
-  w.raw(',"server":').number(f.server.packets);
-  w.raw('},"bytes":{"client":').number(f.client.uniqueBytes);
-  w.raw(',"server":').number(f.server.uniqueBytes);
-  w.raw('},"sent":{"client":');
+  w.fragment(ID).number(f.id);
+  w.fragment(CLIENT_IP);
+  address(w, f, "client");
+  w.fragment(PORT).number(f.cPort);
+  w.fragment(SERVER_IP);
+  address(w, f, "server");
+  w.fragment(PORT).number(f.sPort);
+  w.fragment(f.roleInferred ? ROLE_INFERRED_START : ROLE_SEEN_START).seconds(baseSec, f.startAt);
+  w.fragment(END).seconds(baseSec, f.endAt);
+  w.fragment(PACKETS_CLIENT).number(f.client.packets);
+  w.fragment(SERVER).number(f.server.packets);
+  w.fragment(BYTES_CLIENT).number(f.client.uniqueBytes);
+  w.fragment(SERVER).number(f.server.uniqueBytes);
+  w.fragment(SENT_CLIENT);
   direction(w, f.client, baseSec);
-  w.raw(',"server":');
+  w.fragment(SERVER);
   direction(w, f.server, baseSec);
-  w.raw('},"closedBy":"').raw(f.closedBy);
-  w.raw('","close":"').raw(f.close);
-  w.raw('","handshake":"').raw(facts.handshake);
-  w.raw('","timeWait":"').raw(facts.timeWait);
-  w.raw('","timeWaitUntil":');
-  if (facts.timeWait === "none") w.raw("null");
+  w.fragment(CLOSED_BY).raw(f.closedBy);
+  w.fragment(CLOSE).raw(f.close);
+  w.fragment(HANDSHAKE).raw(facts.handshake);
+  w.fragment(TIME_WAIT).raw(facts.timeWait);
+  w.fragment(TIME_WAIT_UNTIL);
+  if (facts.timeWait === "none") w.fragment(NULL);
   else w.seconds(baseSec, facts.timeWaitStart + x.thresholds.timeWaitSec);
-  w.raw(',"states":{"client":');
+  w.fragment(STATES_CLIENT);
   timeline(w, f.clientEnd, baseSec);
-  w.raw(',"server":');
+  w.fragment(SERVER);
   timeline(w, f.serverEnd, baseSec);
   w.char(CLOSE_BRACE);
   if (f.clientEnd.omitted + f.serverEnd.omitted > 0) {
-    w.raw(',"statesOmitted":{"client":').number(f.clientEnd.omitted);
-    w.raw(',"server":').number(f.serverEnd.omitted).char(CLOSE_BRACE);
+    w.fragment(STATES_OMITTED_CLIENT).number(f.clientEnd.omitted);
+    w.fragment(SERVER).number(f.serverEnd.omitted).char(CLOSE_BRACE);
   }
-  w.raw(',"findings":[');
+  w.fragment(FINDINGS);
   let first = true;
   for (const finding of facts.findings) {
-    w.raw(first ? '{"kind":"' : ',{"kind":"').raw(finding.kind);
-    w.raw('","side":"').raw(finding.side);
-    w.raw('","at":').seconds(baseSec, finding.at);
-    w.raw(',"evidence":[');
+    w.fragment(first ? FIRST_KIND : NEXT_KIND).raw(finding.kind);
+    w.fragment(SIDE).raw(finding.side);
+    w.fragment(AT).seconds(baseSec, finding.at);
+    w.fragment(EVIDENCE);
     for (let i = 0; i < finding.evidence.length; i++) {
       if (i > 0) w.char(COMMA);
       w.number(finding.evidence[i]!);
     }
-    w.raw('],"detail":').string(finding.detail).char(CLOSE_BRACE);
+    w.fragment(DETAIL).string(finding.detail).char(CLOSE_BRACE);
     first = false;
   }
-  w.raw('],"zeek":{"connState":').string(facts.connState);
-  w.raw(',"history":');
+  w.fragment(ZEEK_CONN_STATE).string(facts.connState);
+  w.fragment(HISTORY);
   // Zeek's history letters are ASCII letters and '^', stored as such.
   const codes = f.historyCodes();
   if (codes !== null) w.asciiString(codes);
   else w.string(f.history);
   w.char(CLOSE_BRACE);
   if (f.previousId !== 0) {
-    w.raw(',"previous":{"id":').number(f.previousId);
-    w.raw(',"gapSec":').seconds(0, f.reuseGap).char(CLOSE_BRACE);
+    w.fragment(PREVIOUS_ID).number(f.previousId);
+    w.fragment(GAP_SEC).seconds(0, f.reuseGap).char(CLOSE_BRACE);
   }
   const app = f.app;
   if (app !== undefined) {
-    w.raw(',"app":');
+    w.fragment(APP);
     appValue(w, app, APP_PLAIN, baseSec);
   }
   w.char(CLOSE_BRACE);
@@ -142,19 +199,19 @@ function appValue(w: JsonBytes, v: unknown, kind: AppFieldKind, baseSec: number)
     if (kind === APP_TIME && v >= 0) w.seconds(baseSec, v);
     else {
       const x = appNumber(v, kind, baseSec);
-      if (x === null) w.raw("null");
+      if (x === null) w.fragment(NULL);
       else w.number(x);
     }
   } else if (typeof v === "string") {
     w.asciiEscaped(v);
   } else if (typeof v === "boolean") {
-    w.raw(v ? "true" : "false");
+    w.fragment(v ? TRUE : FALSE);
   } else if (Array.isArray(v)) {
     w.char(OPEN_BRACKET);
     for (let i = 0; i < v.length; i++) {
       if (i > 0) w.char(COMMA);
       const x: unknown = v[i];
-      if (x === undefined) w.raw("null");
+      if (x === undefined) w.fragment(NULL);
       else appValue(w, x, APP_PLAIN, baseSec);
     }
     w.char(CLOSE_BRACKET);
@@ -166,17 +223,41 @@ function appValue(w: JsonBytes, v: unknown, kind: AppFieldKind, baseSec: number)
       if (x === undefined) continue;
       if (!first) w.char(COMMA);
       first = false;
-      w.asciiEscaped(k).char(COLON);
+      const key = appKey(k);
+      w.fragment(key.text);
       if (kind === APP_TIME) {
         // As appResult: what is not a number among times is null.
         if (typeof x === "number") appValue(w, x, APP_TIME, baseSec);
-        else w.raw("null");
+        else w.fragment(NULL);
       } else {
-        appValue(w, x, appFieldKind(k), baseSec);
+        appValue(w, x, key.kind, baseSec);
       }
     }
     w.char(CLOSE_BRACE);
   } else {
-    w.raw("null");
+    w.fragment(NULL);
   }
+}
+
+/** A context field name: its JSON text up to the colon, and its kind. */
+interface AppKey {
+  readonly text: JsonFragment;
+  readonly kind: AppFieldKind;
+}
+
+/**
+ * The context's field names, encoded once: one Map lookup per field instead of escaping the
+ * name and looking up its kind for each of a million flows. The names are those of the context
+ * types (flow/app-context.ts), never text from packets, so the map stays a few dozen entries.
+ */
+const appKeys = new Map<string, AppKey>();
+
+function appKey(name: string): AppKey {
+  let key = appKeys.get(name);
+  if (key === undefined) {
+    const text = jsonFragment(new JsonBytes().asciiEscaped(name).char(COLON).text());
+    key = { text, kind: appFieldKind(name) };
+    appKeys.set(name, key);
+  }
+  return key;
 }

@@ -6,6 +6,12 @@
  *
  * Numbers are written as JSON.stringify writes them, except times: those are decimals rounded
  * to the nanosecond (analysis/seconds.ts).
+ *
+ * Fixed text and digits are stored four or two bytes at a time through a DataView (a
+ * pre-encoded fragment as 32-bit words, two digits as one 16-bit value): V8 compiles each
+ * DataView store to one machine store, where a byte loop pays its bounds checks per byte and
+ * `Uint8Array.set` a call. A word may write up to three bytes past the text's end; `room`
+ * leaves space for them and later writes overwrite them.
  */
 
 import { nanosPart, secondsPart } from "../analysis/index.js";
@@ -16,6 +22,36 @@ const INITIAL_BYTES = 1 << 16;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NS_PER_SEC = 1e9;
+const ZERO = 0x30;
+const DOT = 0x2e;
+/** Bytes a fragment's last word may write past its end. */
+const WORD_SLACK = 3;
+
+/** ASCII codes packed four to a 32-bit word, first code in the low byte (little-endian). */
+function packWords(codes: ArrayLike<number>): Uint32Array {
+  const words = new Uint32Array(Math.ceil(codes.length / 4));
+  for (let i = 0; i < codes.length; i++) words[i >> 2]! |= codes[i]! << ((i & 3) * 8);
+  return words;
+}
+
+/** "00" to "99" as 16-bit little-endian values: the two ASCII digits of n at index n. */
+const DIGIT_PAIRS = new Uint16Array(100);
+for (let n = 0; n < 100; n++) DIGIT_PAIRS[n] = (ZERO + ((n / 10) | 0)) | ((ZERO + (n % 10)) << 8);
+
+/**
+ * Each byte value's digits followed by `.` (OCTET_DOT) or `"` (OCTET_QUOTE) as one 32-bit
+ * little-endian word, and how many of its bytes count: a dotted quad in four stores.
+ */
+const OCTET_DOT = new Uint32Array(256);
+const OCTET_QUOTE = new Uint32Array(256);
+const OCTET_LENGTH = new Uint8Array(256);
+for (let n = 0; n < 256; n++) {
+  const digits = [...String(n)].map((c) => c.charCodeAt(0));
+  OCTET_DOT[n] = packWords([...digits, DOT])[0]!;
+  OCTET_QUOTE[n] = packWords([...digits, QUOTE])[0]!;
+  OCTET_LENGTH[n] = digits.length + 1;
+}
+
 /** Lower-case hex digits, by value. */
 const HEX_DIGIT = new Uint8Array([..."0123456789abcdef"].map((c) => c.charCodeAt(0)));
 /** JSON.stringify's one-letter escapes of control characters (b, t, n, f, r), 0 for \u00XX. */
@@ -26,14 +62,49 @@ SHORT_ESCAPE[0x0a] = 0x6e;
 SHORT_ESCAPE[0x0c] = 0x66;
 SHORT_ESCAPE[0x0d] = 0x72;
 
+/** Text that is JSON already and plain ASCII (keys, punctuation, fixed words), pre-encoded. */
+export class JsonFragment {
+  readonly words: Uint32Array;
+  readonly length: number;
+
+  constructor(readonly text: string) {
+    const codes: number[] = [];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) throw new RangeError(`JsonFragment: not ASCII: ${JSON.stringify(text)}`);
+      codes.push(c);
+    }
+    this.words = packWords(codes);
+    this.length = text.length;
+  }
+}
+
+/** The digits of one whole second value, kept for the times that share it. */
+class SecondDigits {
+  sec = -1;
+  length = 0;
+  /** The digits as fragment words (a whole second below 10^21 has 21 digits at most). */
+  readonly words = new Uint32Array(6);
+}
+
 export class JsonBytes extends GrowingBytes {
   private readonly encoder = new TextEncoder();
-  /** The whole seconds last written by `seconds`, and their digits. */
-  private lastSec = -1;
-  private lastSecDigits = new Uint8Array(0);
+  private view: DataView;
+  /**
+   * The digits of the last two whole seconds `seconds` wrote: a flow's times mostly share one,
+   * but its TIME_WAIT end lies a minute later, so one remembered value would be replaced twice
+   * a flow.
+   */
+  private recentSec = new SecondDigits();
+  private olderSec = new SecondDigits();
 
   constructor() {
     super(INITIAL_BYTES);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
+
+  protected override grown(): void {
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   /** The bytes written so far as text (tests). */
@@ -41,7 +112,7 @@ export class JsonBytes extends GrowingBytes {
     return new TextDecoder().decode(this.buf.subarray(0, this.pos));
   }
 
-  /** Text known to be JSON already and plain ASCII: punctuation, keys, fixed words. */
+  /** Text known to be JSON already and plain ASCII, given as a string (not pre-encoded). */
   raw(ascii: string): this {
     const n = ascii.length;
     this.room(n);
@@ -50,6 +121,22 @@ export class JsonBytes extends GrowingBytes {
     for (let i = 0; i < n; i++) buf[pos++] = ascii.charCodeAt(i);
     this.pos = pos;
     return this;
+  }
+
+  /** A pre-encoded fragment. */
+  fragment(f: JsonFragment): this {
+    this.room(f.length + WORD_SLACK);
+    this.putWords(f.words, f.length);
+    return this;
+  }
+
+  /** Stores `words` at `pos` and moves on by `length` bytes (room made by the caller). */
+  private putWords(words: Uint32Array, length: number): void {
+    const view = this.view;
+    const n = (length + 3) >> 2;
+    let at = this.pos;
+    for (let i = 0; i < n; i++, at += 4) view.setUint32(at, words[i]!, true);
+    this.pos += length;
   }
 
   /** A JSON string of ASCII codes that need no escaping (letters, digits, punctuation but `"` and `\\`). */
@@ -143,30 +230,38 @@ export class JsonBytes extends GrowingBytes {
     return this;
   }
 
-  /** Bytes that are JSON already (pre-encoded fragments). */
-  bytes(fragment: Uint8Array): this {
-    const n = fragment.length;
-    this.room(n);
-    const buf = this.buf;
+  /** An IPv4 address given as a 32-bit word, as a JSON string of its dotted quad. */
+  ipv4String(word: number): this {
+    // A quote, then four octets of up to three digits, each with its `.` or closing `"`.
+    this.room(1 + 4 * 4);
+    const view = this.view;
     let pos = this.pos;
-    for (let i = 0; i < n; i++) buf[pos++] = fragment[i]!;
-    this.pos = pos;
+    this.buf[pos++] = QUOTE;
+    const a = word >>> 24;
+    const b = (word >>> 16) & 0xff;
+    const c = (word >>> 8) & 0xff;
+    const d = word & 0xff;
+    view.setUint32(pos, OCTET_DOT[a]!, true);
+    pos += OCTET_LENGTH[a]!;
+    view.setUint32(pos, OCTET_DOT[b]!, true);
+    pos += OCTET_LENGTH[b]!;
+    view.setUint32(pos, OCTET_DOT[c]!, true);
+    pos += OCTET_LENGTH[c]!;
+    view.setUint32(pos, OCTET_QUOTE[d]!, true);
+    this.pos = pos + OCTET_LENGTH[d]!;
     return this;
   }
 
-  /** An unsigned 32-bit integer, with integer arithmetic. */
+  /**
+   * An unsigned 32-bit integer. Its digits are counted by comparison and written two at a time:
+   * half the divisions, and each a division by a constant of a 32-bit integer, which the
+   * optimiser turns into a multiplication.
+   */
   private uint32(x: number): this {
     this.room(10);
-    const buf = this.buf;
-    let digits = 1;
-    for (let v = x; v >= 10; v = (v / 10) >>> 0) digits++;
-    let pos = this.pos + digits;
-    this.pos = pos;
-    for (let v = x; digits > 0; digits--) {
-      const q = (v / 10) >>> 0;
-      buf[--pos] = 0x30 + v - q * 10;
-      v = q;
-    }
+    const end = this.pos + digitCount(x >>> 0);
+    writeDigits(this.view, end, x >>> 0);
+    this.pos = end;
     return this;
   }
 
@@ -196,11 +291,13 @@ export class JsonBytes extends GrowingBytes {
    * Seconds given as `whole + offset` (a whole number and a double, as the flow tracker keeps
    * times: the capture's base second plus a relative time), rounded to the nanosecond: the text
    * of analysis' `secondsText`, without building it. The digits of the whole seconds are kept
-   * from the previous call, as a flow's times mostly share them.
+   * from earlier calls, as a flow's times mostly share them.
    */
   seconds(whole: number, offset: number): this {
     let sec = secondsPart(whole, offset);
-    let frac = nanosPart(offset);
+    // An integer below 10^9: `| 0` tells the optimiser so, and the `%` and `/` below become
+    // integer operations instead of floating-point ones (a % of doubles is a call to fmod).
+    let frac = nanosPart(offset) | 0;
     if (sec < 0) {
       this.raw("-");
       if (frac > 0) {
@@ -209,38 +306,85 @@ export class JsonBytes extends GrowingBytes {
       }
       sec = -sec;
     }
-    if (sec !== this.lastSec) {
-      const start = this.pos;
-      this.unsigned(sec);
-      this.lastSec = sec;
-      this.lastSecDigits = this.buf.slice(start, this.pos);
-    } else {
-      this.bytes(this.lastSecDigits);
+    let digits = this.recentSec;
+    if (digits.sec !== sec) {
+      digits = this.olderSec;
+      if (digits.sec !== sec) this.rememberSeconds(digits, sec);
+      this.olderSec = this.recentSec;
+      this.recentSec = digits;
     }
+    // The whole seconds (with the slack of their last word), a dot and nine digits at most.
+    this.room(digits.length + WORD_SLACK + 10);
+    this.putWords(digits.words, digits.length);
     if (frac === 0) return this;
-    // frac < 1e9 < 2^31: integer arithmetic throughout.
+    let pos = this.pos;
+    this.buf[pos++] = DOT;
+    // Captures mostly give micro- or milliseconds: whole groups of three trailing zeros are
+    // dropped before writing, the last one or two after.
     let width = 9;
-    while (frac % 10 === 0) {
-      frac = (frac / 10) | 0;
-      width--;
+    while (frac % 1000 === 0) {
+      frac = (frac / 1000) | 0;
+      width -= 3;
     }
-    this.room(10);
-    const buf = this.buf;
-    buf[this.pos++] = 0x2e;
-    let pos = this.pos + width;
-    this.pos = pos;
-    for (let i = 0; i < width; i++) {
-      const q = (frac / 10) | 0;
-      buf[--pos] = 0x30 + frac - q * 10;
-      frac = q;
-    }
+    let end = pos + width;
+    writeFixedDigits(this.view, end, frac, width);
+    while (this.buf[end - 1] === ZERO) end--;
+    this.pos = end;
     return this;
+  }
+
+  /** Keeps the digits of `sec` (a non-negative integer) in `digits`. */
+  private rememberSeconds(digits: SecondDigits, sec: number): void {
+    const start = this.pos;
+    this.unsigned(sec);
+    const n = this.pos - start;
+    this.pos = start;
+    // Digits past 21 (a String of 10^21 and up is exponent notation, shorter) cannot occur.
+    digits.words.set(packWords(this.buf.subarray(start, start + n)));
+    digits.length = n;
+    digits.sec = sec;
   }
 }
 
-/** `text` as bytes, for fragments written with `JsonBytes.bytes` (ASCII only). */
-export function asciiBytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0x7f;
-  return out;
+/** The number of decimal digits of an unsigned 32-bit integer. */
+function digitCount(x: number): number {
+  if (x < 100000) return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : 5;
+  return x < 1000000 ? 6 : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
+}
+
+/**
+ * The digits of `x` (an unsigned 32-bit integer, as `x >>> 0` gives it: a number read from a
+ * Float64Array is a double to the optimiser, and its divisions would be floating-point ones),
+ * the last one before `end`.
+ */
+function writeDigits(view: DataView, end: number, x: number): void {
+  let pos = end;
+  let v = x;
+  while (v >= 100) {
+    const q = (v / 100) >>> 0;
+    pos -= 2;
+    view.setUint16(pos, DIGIT_PAIRS[v - q * 100]!, true);
+    v = q;
+  }
+  if (v >= 10) view.setUint16(pos - 2, DIGIT_PAIRS[v]!, true);
+  else view.setUint8(pos - 1, ZERO + v);
+}
+
+/** Exactly `width` digits of `x` (below 10^width, a 32-bit integer), zero-padded, ending before `end`. */
+function writeFixedDigits(view: DataView, end: number, x: number, width: number): void {
+  let pos = end;
+  let v = x | 0;
+  let left = width;
+  for (; left >= 2; left -= 2) {
+    const q = (v / 100) | 0;
+    pos -= 2;
+    view.setUint16(pos, DIGIT_PAIRS[v - q * 100]!, true);
+    v = q;
+  }
+  if (left === 1) view.setUint8(pos - 1, ZERO + v);
+}
+
+/** `text` pre-encoded for `JsonBytes.fragment` (ASCII only). */
+export function jsonFragment(text: string): JsonFragment {
+  return new JsonFragment(text);
 }

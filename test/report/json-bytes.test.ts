@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { seconds, secondsText } from "../../src/analysis/index.js";
+import { formatIpv4 } from "../../src/decode/index.js";
 import { JsonBytes } from "../../src/report/index.js";
+import { jsonFragment } from "../../src/report/json-bytes.js";
 
 function written(write: (w: JsonBytes) => void): string {
   const w = new JsonBytes();
@@ -149,6 +151,59 @@ describe("JsonBytes", () => {
         JSON.stringify(whole),
       );
     }
+  });
+
+  it("writes times that alternate between whole seconds as secondsText", () => {
+    // The digits of the last two whole seconds are kept: a flow's TIME_WAIT end lies a minute
+    // after its other times. Three values in turn miss that memory every time.
+    const cases: [number, number][] = [];
+    for (let i = 0; i < 30; i++) {
+      cases.push([1700000000, i * 0.013]);
+      cases.push([1700000000, 60 + i * 0.0071]);
+      if (i % 3 === 0) cases.push([1700000000, 3600.5 + i]);
+      if (i % 5 === 0) cases.push([0, -i - 0.25]);
+    }
+    const text = written((w) => {
+      for (const [whole, offset] of cases) w.seconds(whole, offset).char(0x2c);
+    });
+    assert.equal(text, cases.map(([whole, offset]) => `${secondsText(whole, offset)},`).join(""));
+  });
+
+  it("writes IPv4 addresses as formatIpv4 does, as JSON strings", () => {
+    for (const word of [0, 0xffffffff, 0x0a000001, 0xc0a80164, 0x64646464, 0x09630a01])
+      assert.equal(
+        written((w) => w.ipv4String(word)),
+        JSON.stringify(formatIpv4(word)),
+      );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (word) => {
+        assert.equal(
+          written((w) => w.ipv4String(word)),
+          JSON.stringify(formatIpv4(word)),
+        );
+      }),
+    );
+  });
+
+  it("writes pre-encoded fragments, also across the buffer's growth", () => {
+    const fragments = [
+      "",
+      "{",
+      "null",
+      '{"id":',
+      ',"windowScale":',
+      '},"roleInferred":false,"start":',
+    ];
+    const w = new JsonBytes();
+    let expected = "";
+    // Well past the first buffer, so that some fragment (and its word slack) meets its end.
+    for (let i = 0; expected.length < 300_000; i++) {
+      const text = fragments[i % fragments.length]!;
+      w.fragment(jsonFragment(text)).number(i);
+      expected += text + String(i);
+    }
+    assert.equal(w.text(), expected);
+    assert.throws(() => jsonFragment("é"), RangeError);
   });
 
   it("hands out what it wrote and starts again", () => {
