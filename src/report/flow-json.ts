@@ -45,7 +45,9 @@ const CLOSE = jsonFragment('","close":"');
 const HANDSHAKE = jsonFragment('","handshake":"');
 const TIME_WAIT = jsonFragment('","timeWait":"');
 const TIME_WAIT_UNTIL = jsonFragment('","timeWaitUntil":');
-const STATES_CLIENT = jsonFragment(',"states":{"client":');
+const STATES_CLIENT = jsonFragment(',"states":{"client":[');
+const STATES_SERVER = jsonFragment('],"server":[');
+const STATES_END = jsonFragment("]}");
 const STATES_OMITTED_CLIENT = jsonFragment(',"statesOmitted":{"client":');
 const FINDINGS = jsonFragment(',"findings":[');
 const FIRST_KIND = jsonFragment('{"kind":"');
@@ -84,9 +86,15 @@ function direction(w: JsonBytes, d: Direction, baseSec: number): void {
   w.char(CLOSE_BRACE);
 }
 
-/** `{"state":"NAME","at":` for each state, pre-encoded, by state code (index in TCP_STATES). */
-const STATE_ENTRY: readonly JsonFragment[] = TCP_STATES.map((s) =>
+/**
+ * `{"state":"NAME","at":` for each state, pre-encoded, by state code (index in TCP_STATES); the
+ * entries after the first begin with the `},` that closes the one before.
+ */
+const FIRST_STATE: readonly JsonFragment[] = TCP_STATES.map((s) =>
   jsonFragment(`{"state":"${s}","at":`),
+);
+const NEXT_STATE: readonly JsonFragment[] = TCP_STATES.map((s) =>
+  jsonFragment(`},{"state":"${s}","at":`),
 );
 const FRAME_KEY = jsonFragment(',"frame":');
 const COMMA = 0x2c;
@@ -96,15 +104,15 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACE = 0x7b;
 const COLON = 0x3a;
 
+/** The entries of an endpoint's timeline, without the brackets around them. */
 function timeline(w: JsonBytes, e: Endpoint, baseSec: number): void {
-  w.char(OPEN_BRACKET);
   const n = e.changes;
   for (let i = 0; i < n; i++) {
-    if (i > 0) w.char(COMMA);
-    w.fragment(STATE_ENTRY[e.stateCodeAt(i)]!).seconds(baseSec, e.atOf(i));
-    w.fragment(FRAME_KEY).number(e.frameOf(i)).char(CLOSE_BRACE);
+    const code = e.stateCodeAt(i);
+    w.fragment(i === 0 ? FIRST_STATE[code]! : NEXT_STATE[code]!).seconds(baseSec, e.atOf(i));
+    w.fragment(FRAME_KEY).number(e.frameOf(i));
   }
-  w.char(CLOSE_BRACKET);
+  if (n > 0) w.char(CLOSE_BRACE);
 }
 
 /** A flow's address as `addressText` gives it, as a JSON string. */
@@ -146,9 +154,9 @@ export function writeFlowJson(w: JsonBytes, x: FinishedFlow): void {
   else w.seconds(baseSec, facts.timeWaitStart + x.thresholds.timeWaitSec);
   w.fragment(STATES_CLIENT);
   timeline(w, f.clientEnd, baseSec);
-  w.fragment(SERVER);
+  w.fragment(STATES_SERVER);
   timeline(w, f.serverEnd, baseSec);
-  w.char(CLOSE_BRACE);
+  w.fragment(STATES_END);
   if (f.clientEnd.omitted + f.serverEnd.omitted > 0) {
     w.fragment(STATES_OMITTED_CLIENT).number(f.clientEnd.omitted);
     w.fragment(SERVER).number(f.serverEnd.omitted).char(CLOSE_BRACE);
@@ -206,42 +214,52 @@ function appValue(w: JsonBytes, v: unknown, kind: AppFieldKind, baseSec: number)
     w.asciiEscaped(v);
   } else if (typeof v === "boolean") {
     w.fragment(v ? TRUE : FALSE);
-  } else if (Array.isArray(v)) {
-    w.char(OPEN_BRACKET);
-    for (let i = 0; i < v.length; i++) {
-      if (i > 0) w.char(COMMA);
-      const x: unknown = v[i];
-      if (x === undefined) w.fragment(NULL);
-      else appValue(w, x, APP_PLAIN, baseSec);
-    }
-    w.char(CLOSE_BRACKET);
-  } else if (v !== null && typeof v === "object") {
-    w.char(OPEN_BRACE);
-    let first = true;
-    for (const k in v) {
-      const x: unknown = (v as Record<string, unknown>)[k];
-      if (x === undefined) continue;
-      if (!first) w.char(COMMA);
-      first = false;
-      const key = appKey(k);
-      w.fragment(key.text);
-      if (kind === APP_TIME) {
-        // As appResult: what is not a number among times is null.
-        if (typeof x === "number") appValue(w, x, APP_TIME, baseSec);
-        else w.fragment(NULL);
-      } else {
-        appValue(w, x, key.kind, baseSec);
-      }
-    }
-    w.char(CLOSE_BRACE);
-  } else {
+  } else if (v === null || typeof v !== "object") {
     w.fragment(NULL);
+  } else if (Array.isArray(v)) {
+    appArray(w, v, baseSec);
+  } else {
+    appObject(w, v, kind, baseSec);
   }
+}
+
+function appArray(w: JsonBytes, v: readonly unknown[], baseSec: number): void {
+  w.char(OPEN_BRACKET);
+  for (let i = 0; i < v.length; i++) {
+    if (i > 0) w.char(COMMA);
+    const x: unknown = v[i];
+    if (x === undefined) w.fragment(NULL);
+    else appValue(w, x, APP_PLAIN, baseSec);
+  }
+  w.char(CLOSE_BRACKET);
+}
+
+function appObject(w: JsonBytes, v: object, kind: AppFieldKind, baseSec: number): void {
+  let first = true;
+  for (const k in v) {
+    const x: unknown = (v as Record<string, unknown>)[k];
+    if (x === undefined) continue;
+    const key = appKey(k);
+    w.fragment(first ? key.first : key.next);
+    first = false;
+    if (kind === APP_TIME) {
+      // As appResult: what is not a number among times is null.
+      if (typeof x === "number") appValue(w, x, APP_TIME, baseSec);
+      else w.fragment(NULL);
+    } else {
+      appValue(w, x, key.kind, baseSec);
+    }
+  }
+  if (first) w.char(OPEN_BRACE);
+  w.char(CLOSE_BRACE);
 }
 
 /** A context field name: its JSON text up to the colon, and its kind. */
 interface AppKey {
-  readonly text: JsonFragment;
+  /** `{"name":`, for the first field of an object. */
+  readonly first: JsonFragment;
+  /** `,"name":`, for the others. */
+  readonly next: JsonFragment;
   readonly kind: AppFieldKind;
 }
 
@@ -255,8 +273,12 @@ const appKeys = new Map<string, AppKey>();
 function appKey(name: string): AppKey {
   let key = appKeys.get(name);
   if (key === undefined) {
-    const text = jsonFragment(new JsonBytes().asciiEscaped(name).char(COLON).text());
-    key = { text, kind: appFieldKind(name) };
+    const text = new JsonBytes().asciiEscaped(name).char(COLON).text();
+    key = {
+      first: jsonFragment(`{${text}`),
+      next: jsonFragment(`,${text}`),
+      kind: appFieldKind(name),
+    };
     appKeys.set(name, key);
   }
   return key;
