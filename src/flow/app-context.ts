@@ -143,6 +143,9 @@ export interface AppSession {
   ): void;
   /** A side's first FIN (rst false) or RST (rst true). */
   closed(fromClient: boolean, rst: boolean, t: number, frame: number): void;
-  /** The context so far, as plain data. */
+  /**
+   * The context, as plain data: called once, when the connection is finished and the session
+   * is dropped (AppSniffer.finish), so the result may share the session's records.
+   */
   result(): AppContext;
 }

@@ -314,8 +314,9 @@ export class HttpSession implements AppSession {
   }
 
   result(): AppContext {
-    const exchanges: HttpExchange[] = this.kept.map((e) => ({ ...e }));
-    if (this.last !== null) exchanges.push({ ...this.last });
+    // Called once, as the connection finishes and its session is dropped (AppSniffer.finish):
+    // the exchange records are handed over as they are, not copied.
+    const exchanges: HttpExchange[] = this.last === null ? this.kept : [...this.kept, this.last];
     const stopped = this.stopped ?? (this.upgraded === null ? this.pendingStop : null);
     const http: HttpContext = {
       requests: this.requests,
