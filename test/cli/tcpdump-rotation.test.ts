@@ -384,6 +384,11 @@ describe("sets made by real tcpdump rotation read as the whole capture", { skip 
     const fromRing = analyzed(shuffled(ring), "the ring");
     assertSame(fromRing, expected, "the ring");
     assertSame(
+      analyzed([...shuffled(ring), "--threads", "3"], "the ring, decoded on a third thread"),
+      expected,
+      "the ring, decoded on a third thread",
+    );
+    assertSame(
       analyzed([dir("cutring")], "the ring's directory"),
       expected,
       "the ring's directory",
