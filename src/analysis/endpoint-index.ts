@@ -43,7 +43,11 @@ abstract class EndpointIndex<T> {
   private othersRecord: T | undefined;
   private readonly byV6 = new Map<number, V6Entry<T>[]>();
 
-  constructor(private readonly max: number) {}
+  /** `makeOthers`: the "(others)" record, made the first time an endpoint is past `max`. */
+  constructor(
+    private readonly max: number,
+    private readonly makeOthers: () => T,
+  ) {}
 
   /** The "(others)" record, once an endpoint past the limit was seen. */
   get others(): T | undefined {
@@ -55,10 +59,10 @@ abstract class EndpointIndex<T> {
     return this.tracked.length >= this.max;
   }
 
-  /** The shared record of the endpoints past the limit, made by `make` the first time. */
-  protected shared(make: () => T): T {
+  /** The shared record of the endpoints past the limit. */
+  protected shared(): T {
     if (this.othersRecord === undefined) {
-      this.othersRecord = make();
+      this.othersRecord = this.makeOthers();
       this.all.push(this.othersRecord);
     }
     return this.othersRecord;
@@ -98,7 +102,7 @@ export class HostIndex<T> extends EndpointIndex<T> {
     max: number,
     private readonly make: (ip: string) => T,
   ) {
-    super(max);
+    super(max, () => make(OTHER_ENDPOINTS));
   }
 
   /** The record of the flow's `side` host. */
@@ -108,7 +112,7 @@ export class HostIndex<T> extends EndpointIndex<T> {
       const key = (client ? f.c0 : f.s0) | 0;
       const found = this.byV4.get(key);
       if (found !== undefined) return found;
-      if (this.full) return this.shared(() => this.make(OTHER_ENDPOINTS));
+      if (this.full) return this.shared();
       const record = this.own(this.make(addressText(f, side)));
       this.byV4.set(key, record);
       return record;
@@ -119,7 +123,7 @@ export class HostIndex<T> extends EndpointIndex<T> {
     const w3 = client ? f.c3 : f.s3;
     const found = this.findV6(w0, w1, w2, w3, 0);
     if (found !== undefined) return found;
-    if (this.full) return this.shared(() => this.make(OTHER_ENDPOINTS));
+    if (this.full) return this.shared();
     const record = this.own(this.make(addressText(f, side)));
     this.keepV6(w0, w1, w2, w3, 0, record);
     return record;
@@ -135,7 +139,7 @@ export class ServerIndex<T> extends EndpointIndex<T> {
     max: number,
     private readonly make: (ip: string, port: number) => T,
   ) {
-    super(max);
+    super(max, () => make(OTHER_ENDPOINTS, 0));
   }
 
   /** The record of the flow's server endpoint. */
@@ -145,7 +149,7 @@ export class ServerIndex<T> extends EndpointIndex<T> {
       let byPort = this.byV4.get(f.s0 | 0);
       const found = byPort?.get(port);
       if (found !== undefined) return found;
-      if (this.full) return this.shared(() => this.make(OTHER_ENDPOINTS, 0));
+      if (this.full) return this.shared();
       const record = this.own(this.make(addressText(f, "server"), port));
       if (byPort === undefined) {
         byPort = new Map();
@@ -157,7 +161,7 @@ export class ServerIndex<T> extends EndpointIndex<T> {
     const [w0, w1, w2, w3] = [f.s0, f.s1, f.s2, f.s3];
     const found = this.findV6(w0, w1, w2, w3, port);
     if (found !== undefined) return found;
-    if (this.full) return this.shared(() => this.make(OTHER_ENDPOINTS, 0));
+    if (this.full) return this.shared();
     const record = this.own(this.make(addressText(f, "server"), port));
     this.keepV6(w0, w1, w2, w3, port, record);
     return record;
