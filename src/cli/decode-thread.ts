@@ -8,17 +8,10 @@
  */
 import { Worker } from "node:worker_threads";
 import type { CaptureDiagnostic } from "../capture/index.js";
-import type { DecodeCountsData, PackedTcp } from "../decode/index.js";
+import type { PackedTcp } from "../decode/index.js";
 import type { FromDecode, ToDecode } from "./decode-worker.js";
 import { FileSpan } from "./file-span.js";
-import type { FileReadResult } from "./read-capture.js";
-
-/** What one file gave, once read. */
-export interface DecodedFile {
-  readonly result: FileReadResult;
-  readonly span: FileSpan;
-  readonly counts: DecodeCountsData;
-}
+import type { DecodedFile } from "./read-decoded.js";
 
 /** Where a file's packed segments and messages go, in the order they were read. */
 export interface PackedSink {

@@ -9,15 +9,8 @@
 import { Readable } from "node:stream";
 import { parentPort } from "node:worker_threads";
 import type { CaptureDiagnostic, CaptureRecord } from "../capture/index.js";
-import {
-  DecodeCounts,
-  decodePacket,
-  newDecodedPacket,
-  PackedTcpWriter,
-  type PackedTcp,
-} from "../decode/index.js";
-import { FileSpan } from "./file-span.js";
-import { readCaptureInput, type FileReadResult } from "./read-capture.js";
+import { PackedTcpWriter, type DecodedPacket, type PackedTcp } from "../decode/index.js";
+import { readDecoded, type DecodedFile } from "./read-decoded.js";
 
 /** To the decoding thread: a file to read (in the order sent), or a batch given back. */
 export type ToDecode =
@@ -28,13 +21,7 @@ export type FromDecode =
   | { type: "packets"; index: number; batch: PackedTcp; rawBytes: number; packets: number }
   | { type: "diagnostic"; index: number; diagnostic: CaptureDiagnostic }
   | { type: "unsupported-link"; index: number; linkType: number; fileOffset: number; frame: number }
-  | {
-      type: "done";
-      index: number;
-      result: FileReadResult;
-      span: FileSpan;
-      counts: DecodeCounts;
-    };
+  | ({ type: "done"; index: number } & DecodedFile);
 
 /** Segments and payload bytes per batch: an input chunk (1 MiB) normally fits in one. */
 const BATCH_SEGMENTS = 4096;
@@ -59,49 +46,45 @@ function send(message: FromDecode, transfer: ArrayBuffer[] = []): void {
 }
 
 async function readFile(index: number, path: string): Promise<void> {
-  const span = new FileSpan();
-  const counts = new DecodeCounts();
-  const decoded = newDecodedPacket();
+  // How far the file got, as of the last input chunk (for the progress line).
   let rawBytes = 0;
+  let packets = 0;
   const flush = (): void => {
     if (writer.count === 0) return;
     const batch = writer.take(spare.pop());
     inFlight++;
-    send({ type: "packets", index, batch, rawBytes, packets: counts.total }, [
+    send({ type: "packets", index, batch, rawBytes, packets }, [
       batch.fields.buffer as ArrayBuffer,
       batch.payload.buffer as ArrayBuffer,
     ]);
   };
-  const result = await readCaptureInput(
+  const { result, span, counts } = await readDecoded(
     path,
     {
-      packet(rec: CaptureRecord): void {
-        span.add(rec.tsSec, rec.tsNsec, rec.linkType);
-        decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
-        if (counts.add(decoded, rec.frame)) {
-          // Reported where it happened: after the segments before it.
-          flush();
-          send({
-            type: "unsupported-link",
-            index,
-            linkType: rec.linkType,
-            fileOffset: rec.fileOffset,
-            frame: rec.frame,
-          });
-        }
-        if (decoded.status !== "tcp") return;
-        if (!writer.fits(Math.min(decoded.capturedPayloadLen, decoded.payloadLen))) flush();
-        writer.add(rec.frame, rec.tsSec, rec.tsNsec, decoded);
+      tcp(rec: CaptureRecord, p: DecodedPacket): void {
+        if (!writer.fits(Math.min(p.capturedPayloadLen, p.payloadLen))) flush();
+        writer.add(rec.frame, rec.tsSec, rec.tsNsec, p);
+      },
+      unsupportedLink(rec: CaptureRecord): void {
+        // Reported where it happened: after the segments before it.
+        flush();
+        send({
+          type: "unsupported-link",
+          index,
+          linkType: rec.linkType,
+          fileOffset: rec.fileOffset,
+          frame: rec.frame,
+        });
       },
       diagnostic(d: CaptureDiagnostic): void {
-        span.diagnostics++;
         flush();
         send({ type: "diagnostic", index, diagnostic: d });
       },
     },
     noStdin,
-    (raw) => {
+    (raw, read) => {
       rawBytes = raw;
+      packets = read;
       flush();
       if (inFlight < MAX_IN_FLIGHT) return undefined;
       return new Promise<void>((resolve) => {
@@ -110,6 +93,7 @@ async function readFile(index: number, path: string): Promise<void> {
     },
   );
   rawBytes = result.bytes;
+  packets = counts.total;
   flush();
   send({ type: "done", index, result, span, counts });
 }

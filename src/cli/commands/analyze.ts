@@ -19,9 +19,8 @@ import {
   type Thresholds,
   LADDER_PACKETS,
 } from "../../analysis/index.js";
-import type { CaptureRecord } from "../../capture/index.js";
+import type { CaptureDiagnostic } from "../../capture/index.js";
 import {
-  decodePacket,
   DecodeCounts,
   newDecodedPacket,
   packedFrame,
@@ -54,7 +53,8 @@ import {
   type OutputPlan,
   type ReportFormat,
 } from "../analyze-outputs.js";
-import { readCaptureInput, type FileReadResult } from "../read-capture.js";
+import type { FileReadResult } from "../read-capture.js";
+import { readDecoded } from "../read-decoded.js";
 import { DecodeThread } from "../decode-thread.js";
 import { FileSpan } from "../file-span.js";
 import { expandInputs, orderByFirstPacket } from "../capture-set.js";
@@ -272,6 +272,7 @@ async function analyzeInto(
       if (chunk !== undefined) records.writer.bytes(chunk);
     },
   });
+  // What the decoding thread packed is unpacked into this, one segment at a time.
   const decoded = newDecodedPacket();
   const counts = new DecodeCounts();
   const files: FileReadResult[] = [];
@@ -283,11 +284,11 @@ async function analyzeInto(
   // this one only tracks.
   const decoder =
     threads === 3 && !paths.includes("-") && paths.length > 0 ? new DecodeThread(paths) : undefined;
-  // Packets of the files read so far, and of the file being read, when the decoding thread
-  // counts them (it hands over its counts at the end of each file).
+  // Packets of the files read whole, and of the file being read as of its last input chunk:
+  // each file is counted apart and its counts added to the capture's at its end.
   let packetsBefore = 0;
   let packetsInFile = 0;
-  at.packets = () => (decoder === undefined ? counts.total : packetsBefore + packetsInFile);
+  at.packets = () => packetsBefore + packetsInFile;
   at.line = progress;
   let bytesBefore = 0;
   let lastTurn = Date.now();
@@ -319,64 +320,52 @@ async function analyzeInto(
       at.input = index + 1;
       at.inputs = paths.length;
       const base = frameBase;
-      let result: FileReadResult;
-      if (decoder !== undefined) {
-        const read = await decoder.read(
-          index,
-          {
-            segments(b: PackedTcp): void {
-              for (let i = 0; i < b.count; i++) {
-                unpackTcp(decoded, b, i);
-                analyzer.packet(
-                  base + packedFrame(b, i),
-                  packedTsSec(b, i),
-                  packedTsNsec(b, i),
-                  decoded,
-                );
-              }
-            },
-            diagnostic: (d) => {
-              progress?.done();
-              err(formatDiagnosticLine(path, d));
-            },
-            unsupportedLink: (linkType, fileOffset, frame) =>
-              err(formatUnsupportedLinkLine(path, linkType, fileOffset, frame)),
-          },
-          (rawBytes, packets) => {
-            packetsInFile = packets;
-            return betweenChunks(index, rawBytes);
-          },
-        );
-        result = read.result;
-        spans.push(read.span);
-        counts.merge(read.counts, base);
-        packetsBefore += read.counts.total;
-        packetsInFile = 0;
-      } else {
-        const span = new FileSpan();
-        spans.push(span);
-        result = await readCaptureInput(
-          path,
-          {
-            packet(rec: CaptureRecord): void {
-              span.add(rec.tsSec, rec.tsNsec, rec.linkType);
-              decodePacket(decoded, rec.linkType, rec.buf, rec.offset, rec.capLen);
-              if (counts.add(decoded, base + rec.frame)) {
-                err(formatUnsupportedLinkLine(path, rec.linkType, rec.fileOffset, rec.frame));
-              }
-              if (decoded.status === "tcp")
-                analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, decoded);
-            },
-            diagnostic: (d) => {
-              span.diagnostics++;
-              progress?.done();
-              err(formatDiagnosticLine(path, d));
-            },
-          },
-          io.stdin,
-          (rawBytes) => betweenChunks(index, rawBytes),
-        );
-      }
+      const diagnostic = (d: CaptureDiagnostic): void => {
+        progress?.done();
+        err(formatDiagnosticLine(path, d));
+      };
+      const between = (rawBytes: number, packets: number): Promise<void> | undefined => {
+        packetsInFile = packets;
+        return betweenChunks(index, rawBytes);
+      };
+      const read =
+        decoder !== undefined
+          ? await decoder.read(
+              index,
+              {
+                segments(b: PackedTcp): void {
+                  for (let i = 0; i < b.count; i++) {
+                    unpackTcp(decoded, b, i);
+                    analyzer.packet(
+                      base + packedFrame(b, i),
+                      packedTsSec(b, i),
+                      packedTsNsec(b, i),
+                      decoded,
+                    );
+                  }
+                },
+                diagnostic,
+                unsupportedLink: (linkType, fileOffset, frame) =>
+                  err(formatUnsupportedLinkLine(path, linkType, fileOffset, frame)),
+              },
+              between,
+            )
+          : await readDecoded(
+              path,
+              {
+                tcp: (rec, p) => analyzer.packet(base + rec.frame, rec.tsSec, rec.tsNsec, p),
+                unsupportedLink: (rec) =>
+                  err(formatUnsupportedLinkLine(path, rec.linkType, rec.fileOffset, rec.frame)),
+                diagnostic,
+              },
+              io.stdin,
+              between,
+            );
+      const result = read.result;
+      spans.push(read.span);
+      counts.merge(read.counts, base);
+      packetsBefore += read.counts.total;
+      packetsInFile = 0;
       files.push(result);
       bytesBefore += result.bytes;
       frameBase += result.packets;
