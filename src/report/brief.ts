@@ -22,7 +22,8 @@ const GAP_NOTE_SEC = 1;
 /** The files of a set, in the order read, with what is odd about each. */
 function fileLines(files: readonly CaptureFileInfo[]): string[] {
   const lines = ["Files (in the order of their first packet):"];
-  const firstLinks = files[0]?.linkTypes?.join(",");
+  // The link types of the first file with packets: a file without any has none to differ in.
+  const firstLinks = files.find((f) => (f.linkTypes?.length ?? 0) > 0)?.linkTypes?.join(",");
   for (const f of files) {
     const notes: string[] = [];
     if (f.gapBefore != null && f.gapBefore > GAP_NOTE_SEC)
@@ -32,7 +33,7 @@ function fileLines(files: readonly CaptureFileInfo[]): string[] {
     if (f.damaged) notes.push("damaged: read up to the error");
     else if ((f.diagnostics ?? 0) > 0) notes.push(plural(f.diagnostics ?? 0, "warning"));
     if (f.gzip) notes.push("gzip");
-    if (f.linkTypes !== undefined && f.linkTypes.join(",") !== firstLinks)
+    if (f.linkTypes !== undefined && f.linkTypes.length > 0 && f.linkTypes.join(",") !== firstLinks)
       notes.push(`link type ${f.linkTypes.join(", ")}`);
     const span =
       f.first == null || f.last == null

@@ -147,6 +147,26 @@ describe("teardown analyze --threads 2 and 3 give what one thread gives", () => 
   });
 });
 
+describe("teardown analyze: the files of a set in the brief", () => {
+  it("notes a damaged file with no packets, and no link type for it", async () => {
+    const r = await run(process.execPath, [
+      CLI,
+      "analyze",
+      sample("unread-body.pcap"),
+      join(CORPUS_DIR, "npm-pcap-parser__malformed.pcap"),
+      join(CORPUS_DIR, "scapy__http_head.pcapng.gz"),
+    ]);
+    assert.equal(r.code, 2);
+    const files = r.stdout.slice(r.stdout.indexOf("Files (in the order of their first packet):"));
+    assert.match(
+      files,
+      /npm-pcap-parser__malformed\.pcap {2}0 packets {2}no packets {2}\(damaged: read up to the error\)\n/,
+    );
+    // Every file with packets is Ethernet: none differs from the first.
+    assert.doesNotMatch(files, /link type/);
+  });
+});
+
 describe("teardown analyze on a damaged capture", () => {
   it("warns when timestamps go backwards and counts them in the JSON", async () => {
     // Suricata's fuzzed TLS capture: frame 2 is stamped decades before frame 1, and record 7 is damaged.
