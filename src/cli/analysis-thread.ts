@@ -16,9 +16,14 @@ import type {
 import { batchArrays, batchBuffers, type BatchArrays, type FlowBatchData } from "../flow/index.js";
 import type { FlowRecordFormat } from "../report/index.js";
 
-/** A batch, with the first packet's epoch time (for relative --since/--until). */
+/**
+ * A batch, with the first packet's epoch time (for relative --since/--until); a chunk of JSON
+ * written out, whose buffer is written again; the end.
+ */
 export type ToAnalysis =
-  { type: "batch"; batch: FlowBatchData & { readonly startEpoch: number } } | { type: "end" };
+  | { type: "batch"; batch: FlowBatchData & { readonly startEpoch: number } }
+  | { type: "written"; json: Uint8Array }
+  | { type: "end" };
 export type FromAnalysis =
   | { type: "batch-done"; json: Uint8Array | undefined; arrays: BatchArrays }
   | {
@@ -44,18 +49,21 @@ export class AnalysisThread {
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
+  /** finish() was called: the thread takes no more messages but the end. */
+  private ended = false;
   private readonly summary: Promise<AnalysisOutcome>;
 
   /**
    * `format`: the per-flow records to write (undefined: none), each chunk of which goes to
-   * `onRecords` in flow order; `select`: which flows count; `onDone`: the arrays of each batch
-   * analysed, to be filled again; `report`: also choose the report's ladders (report-flows.ts).
+   * `onRecords` in flow order, with a function to call once it is written; `select`: which
+   * flows count; `onDone`: the arrays of each batch analysed, to be filled again; `report`: also
+   * choose the report's ladders (report-flows.ts).
    */
   constructor(
     thresholds: Thresholds,
     select: FlowSelection,
     format: FlowRecordFormat | undefined,
-    onRecords: (chunk: Uint8Array) => void,
+    onRecords: (chunk: Uint8Array, written: () => void) => void,
     onDone: (arrays: BatchArrays) => void,
     report: ReportFlowOptions | undefined,
   ) {
@@ -70,7 +78,8 @@ export class AnalysisThread {
       this.worker.on("message", (m: FromAnalysis) => {
         // A failure here (writing the output) ends the analysis like a failure of the thread.
         try {
-          if (m.json !== undefined) onJson?.(m.json);
+          const json = m.json;
+          if (json !== undefined) onJson?.(json, () => this.written(json));
           if (m.type === "batch-done") {
             onDone(m.arrays);
             this.inFlight--;
@@ -111,6 +120,7 @@ export class AnalysisThread {
 
   /** Ends the analysis: the summary once every batch is done (rejects if the thread failed). */
   async finish(): Promise<AnalysisOutcome> {
+    this.ended = true;
     if (this.failure === undefined) this.worker.postMessage({ type: "end" } satisfies ToAnalysis);
     try {
       return await this.summary;
@@ -118,6 +128,14 @@ export class AnalysisThread {
       this.worker.removeAllListeners("exit");
       await this.worker.terminate();
     }
+  }
+
+  /** A chunk of JSON is written out: its buffer goes back to be written again. */
+  private written(json: Uint8Array): void {
+    if (this.failure !== undefined || this.ended) return;
+    this.worker.postMessage({ type: "written", json } satisfies ToAnalysis, [
+      json.buffer as ArrayBuffer,
+    ]);
   }
 
   private release(): void {

@@ -61,6 +61,8 @@ function batch(b: FlowBatchData & { readonly startEpoch: number }): void {
 port.on("message", (m: ToAnalysis) => {
   if (m.type === "batch") {
     batch(m.batch);
+  } else if (m.type === "written") {
+    out?.recycle(m.json);
   } else {
     const chunk = out?.takeChunk(true);
     send(

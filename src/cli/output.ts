@@ -26,11 +26,14 @@ export class LineWriter {
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
   }
 
-  /** Writes bytes already encoded (after any pending lines). */
-  bytes(chunk: Uint8Array): void {
+  /**
+   * Writes bytes already encoded (after any pending lines). `written` is called once the stream
+   * is done with them (not on an error): their buffer may then be written again.
+   */
+  bytes(chunk: Uint8Array, written?: () => void): void {
     if (this.closed) return;
     this.flush();
-    this.out.write(chunk);
+    this.out.write(chunk, written === undefined ? undefined : (e) => e == null && written());
   }
 
   flush(): void {

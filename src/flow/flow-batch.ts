@@ -37,6 +37,7 @@ export interface FlowBatchData {
 export interface BatchArrays {
   readonly f64: Float64Array;
   readonly history: Uint8Array;
+  readonly appBytes: Uint8Array;
   readonly captureEnd: Float64Array;
   readonly logRows: Float64Array | undefined;
   readonly logMeta: Float64Array | undefined;
@@ -143,6 +144,7 @@ export class FlowBatchWriter {
    * long capture then sends thousands of batches through the same few arrays.
    */
   recycle(b: BatchArrays): void {
+    this.appWriter.recycle(b.appBytes);
     if (b.f64.length !== this.capacity * F.STRIDE) return;
     this.spare.push(b);
   }
@@ -153,6 +155,7 @@ export function batchArrays(b: FlowBatchData): BatchArrays {
   return {
     f64: b.f64,
     history: b.history,
+    appBytes: b.appBytes,
     captureEnd: b.captureEnd,
     logRows: b.log?.rows,
     logMeta: b.log?.meta,
@@ -161,7 +164,12 @@ export function batchArrays(b: FlowBatchData): BatchArrays {
 
 /** The buffers of a batch's arrays, for a transfer list. */
 export function batchBuffers(a: BatchArrays): ArrayBuffer[] {
-  const out = [a.f64.buffer, a.history.buffer, a.captureEnd.buffer] as ArrayBuffer[];
+  const out = [
+    a.f64.buffer,
+    a.history.buffer,
+    a.appBytes.buffer,
+    a.captureEnd.buffer,
+  ] as ArrayBuffer[];
   if (a.logRows !== undefined) out.push(a.logRows.buffer as ArrayBuffer);
   if (a.logMeta !== undefined) out.push(a.logMeta.buffer as ArrayBuffer);
   return out;

@@ -32,10 +32,18 @@ export class FlowRecordWriter {
     this.first = false;
   }
 
-  /** The records written since the last chunk once they fill one (with `rest`: whatever there is). */
+  /**
+   * The records written since the last chunk once they fill one (with `rest`: whatever there
+   * is). The chunk is the writer's own buffer: give it back with `recycle` once written.
+   */
   takeChunk(rest = false): Uint8Array | undefined {
     const n = this.bytes.length;
     return n === 0 || (!rest && n < CHUNK_BYTES) ? undefined : this.bytes.take();
+  }
+
+  /** A chunk is written out: its buffer is written again. */
+  recycle(chunk: Uint8Array): void {
+    this.bytes.recycle(chunk);
   }
 }
 

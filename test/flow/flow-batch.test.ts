@@ -194,5 +194,19 @@ describe("FlowBatchWriter", () => {
       [1, 2, 4, 5],
       [6, 7, 9, 10],
     ]);
+    // The contexts travel in the writer's own buffer, not a copy: given back with the batch's
+    // arrays, it is written again once the buffer being written is taken, and what it then
+    // carries reads back right.
+    const first = batch.appBytes;
+    assert.equal(first.byteOffset, 0);
+    writer.recycle(batchArrays(batch));
+    const again = new Flow(batchRecords(batch));
+    writer.add(again.show(0), 0);
+    const second = writer.take(0);
+    assert.ok(second.appBytes.buffer !== first.buffer, "a buffer given back waits its turn");
+    writer.add(new Flow(batchRecords(second)).show(0), 0);
+    const third = writer.take(0);
+    assert.ok(third.appBytes.buffer === first.buffer, "the buffer given back is written again");
+    assert.equal(new Flow(batchRecords(third)).show(0).app?.http?.requests, request.length);
   });
 });

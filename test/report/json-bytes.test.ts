@@ -215,4 +215,26 @@ describe("JsonBytes", () => {
     w.raw("{}");
     assert.equal(w.text(), "{}");
   });
+
+  it("writes in a buffer given back, and never in one still out", () => {
+    const w = new JsonBytes();
+    w.raw("[1]");
+    const first = w.take();
+    w.raw("[2]");
+    const second = w.take();
+    // Neither is written over while it is out.
+    w.raw("[3]");
+    assert.equal(new TextDecoder().decode(first), "[1]");
+    assert.equal(new TextDecoder().decode(second), "[2]");
+    assert.notEqual(first.buffer, second.buffer);
+    w.recycle(first);
+    const third = w.take();
+    assert.equal(new TextDecoder().decode(third), "[3]");
+    // The writer went on in the buffer given back.
+    w.raw("[4]");
+    const fourth = w.take();
+    assert.equal(fourth.buffer, first.buffer);
+    assert.equal(new TextDecoder().decode(fourth), "[4]");
+    assert.equal(new TextDecoder().decode(third), "[3]");
+  });
 });

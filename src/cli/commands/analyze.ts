@@ -243,9 +243,9 @@ async function analyzeInto(
           opts.thresholds,
           opts.select,
           recordFormat,
-          (chunk) => {
+          (chunk, written) => {
             beforeRecords();
-            records?.writer.bytes(chunk);
+            records?.writer.bytes(chunk, written);
           },
           (arrays) => batch.recycle(arrays),
           opts.report,
@@ -269,7 +269,7 @@ async function analyzeInto(
       beforeRecords();
       recordWriter.add(flow);
       const chunk = recordWriter.takeChunk();
-      if (chunk !== undefined) records.writer.bytes(chunk);
+      if (chunk !== undefined) records.writer.bytes(chunk, () => recordWriter.recycle(chunk));
     },
   });
   // What the decoding thread packed is unpacked into this, one segment at a time.
