@@ -69,12 +69,21 @@ export const MAX_ALPN_OFFERED = 16;
 
 const HELLO_LIMITS: TlsHelloLimits = { maxText: MAX_TEXT, maxItems: MAX_ALPN_OFFERED };
 
+/**
+ * The view every session reads record headers through: one for all, pointed at each header
+ * in turn (a session reads one header at a time and keeps nothing in the view between calls).
+ */
+const RECORD_HEADER = new TlsRecordHeaderView();
+
 /** One direction's walk: where it is in the record stream and the handshake stream. */
 class TlsSide {
   /** Walking records, or stopped for good. */
   stopped = false;
-  /** A record header split across segments: its bytes so far. */
-  readonly header = new Uint8Array(TLS_RECORD_HEADER_LEN);
+  /**
+   * A record header split across segments: its bytes so far (allocated when a header first
+   * splits: most connections never split one, and a million of them should not each carry it).
+   */
+  header: Uint8Array | null = null;
   headerFill = 0;
   /** The current record: content type and body bytes still to come (0: at a header). */
   recordType = 0;
@@ -87,8 +96,8 @@ class TlsSide {
   alertLevel = 0;
   /** Still looking for this side's hello in its handshake records. */
   wantHello = true;
-  /** A handshake header split across records or segments: its bytes so far. */
-  readonly hsHeader = new Uint8Array(TLS_HANDSHAKE_HEADER_LEN);
+  /** A handshake header split across records or segments: its bytes so far (as `header`). */
+  hsHeader: Uint8Array | null = null;
   hsHeaderFill = 0;
   /** Body bytes of the current handshake message still to come (0: at a header). */
   hsLeft = 0;
@@ -104,7 +113,6 @@ class TlsSide {
 export class TlsSession implements AppSession {
   private readonly client = new TlsSide(true);
   private readonly server = new TlsSide(false);
-  private readonly view = new TlsRecordHeaderView();
   private clientSpoke = false;
   private clientHelloAt = -1;
   private clientHelloFrame = 0;
@@ -187,7 +195,7 @@ export class TlsSession implements AppSession {
     t: number,
     frame: number,
   ): void {
-    const view = this.view;
+    const view = RECORD_HEADER;
     while (at < end) {
       if (side.recordLeft === 0) {
         // At a record header: in place when this segment holds all of it, else gathered.
@@ -195,12 +203,13 @@ export class TlsSession implements AppSession {
           view.wrap(bytes, at, end);
           at += TLS_RECORD_HEADER_LEN;
         } else {
+          const header = (side.header ??= new Uint8Array(TLS_RECORD_HEADER_LEN));
           while (side.headerFill < TLS_RECORD_HEADER_LEN && at < end) {
-            side.header[side.headerFill++] = bytes[at++] ?? 0;
+            header[side.headerFill++] = bytes[at++] ?? 0;
           }
           if (side.headerFill < TLS_RECORD_HEADER_LEN) return;
           side.headerFill = 0;
-          view.wrap(side.header, 0, TLS_RECORD_HEADER_LEN);
+          view.wrap(header, 0, TLS_RECORD_HEADER_LEN);
         }
         const problem = view.problem();
         if (problem !== null) {
@@ -289,13 +298,14 @@ export class TlsSession implements AppSession {
           length = tlsHandshakeLength(bytes, at);
           at += TLS_HANDSHAKE_HEADER_LEN;
         } else {
+          const header = (side.hsHeader ??= new Uint8Array(TLS_HANDSHAKE_HEADER_LEN));
           while (side.hsHeaderFill < TLS_HANDSHAKE_HEADER_LEN && at < end) {
-            side.hsHeader[side.hsHeaderFill++] = bytes[at++] ?? 0;
+            header[side.hsHeaderFill++] = bytes[at++] ?? 0;
           }
           if (side.hsHeaderFill < TLS_HANDSHAKE_HEADER_LEN) return;
           side.hsHeaderFill = 0;
-          type = tlsHandshakeType(side.hsHeader, 0);
-          length = tlsHandshakeLength(side.hsHeader, 0);
+          type = tlsHandshakeType(header, 0);
+          length = tlsHandshakeLength(header, 0);
         }
         if (type !== want) {
           // Another message (a HelloRequest, a server's Certificate...): skip its body.
