@@ -287,6 +287,9 @@ export class ZeekEndpoint {
 export class Flow {
   /** Offset of the flow's record in `store.f64`. */
   base = 0;
+  /** `app` for the flow shown, once looked up. */
+  private appLooked = false;
+  private appContext: AppContext | undefined = undefined;
   readonly client: Direction;
   readonly server: Direction;
   readonly clientEnd: Endpoint;
@@ -312,6 +315,8 @@ export class Flow {
   show(slot: number): this {
     this.slotNumber = slot;
     this.base = slot * F.STRIDE;
+    this.appLooked = false;
+    this.appContext = undefined;
     return this;
   }
 
@@ -430,9 +435,16 @@ export class Flow {
     return this.store.history.subarray(start, start + length);
   }
 
-  /** What its payload said (HTTP exchanges, TLS hellos), when teardown parsed it. */
+  /**
+   * What its payload said (HTTP exchanges, TLS hellos), when teardown parsed it. Looked up once
+   * per `show` (the findings, the summary and the JSON each ask, several times a flow).
+   */
   get app(): AppContext | undefined {
-    return this.store.app.size === 0 ? undefined : this.store.app.get(this.slotNumber);
+    if (!this.appLooked) {
+      this.appLooked = true;
+      this.appContext = this.store.app.size === 0 ? undefined : this.store.app.get(this.slotNumber);
+    }
+    return this.appContext;
   }
 
   /** A copy of this flow that stays valid after the view moves on (tests, `teardown flow`). */
