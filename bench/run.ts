@@ -23,10 +23,7 @@
  * Absolute seconds depend on the machine and whatever else runs on it; the ratios within one run
  * are the result.
  *
- * Usage: npm run bench -- [--size 1G] [--seed 1] [--shape mixed|short] [--runs 3] [--keep]
- *          [--only cat,read,analyze,analyze-nosniff,tcptrace,tshark,tsharkconv,rss]
- *          [--no-tshark] [--no-tcptrace]
- *          [--rss-sizes 100M,1G] [--ref-memory 10G] [--ref-cpu SECONDS]
+ * Usage: `npm run bench -- --help` (USAGE below).
  */
 import { spawn, spawnSync } from "node:child_process";
 import {
@@ -97,7 +94,27 @@ interface Options {
   readonly refLimits: Limits;
 }
 
-function parseOptions(argv: string[]): Options {
+const USAGE = `usage: npm run bench -- [--size 1G] [--seed 1] [--shape mixed|short] [--runs 3] [--keep]
+         [--only ${STEPS.join(",")}]
+         [--no-tshark] [--no-tcptrace] [--rss-sizes 100M,1G] [--ref-memory 10G] [--ref-cpu SECONDS]`;
+
+/** A wrong option: said in one line with the usage, not as a stack trace. */
+class UsageError extends Error {}
+
+/** The options, or undefined after printing the usage for --help. */
+function parseOptions(argv: string[]): Options | undefined {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return undefined;
+  }
+  try {
+    return optionsOf(argv);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function optionsOf(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -425,6 +442,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts === undefined) return;
   const made: Capture[] = [];
   const load = loadavg()[0] ?? 0;
   try {
@@ -941,4 +959,10 @@ function readOnly(args: readonly string[]): ReadOnlyReport {
   return JSON.parse(r.stdout) as ReadOnlyReport;
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`bench: ${e.message}\n${USAGE}`);
+  process.exitCode = 2;
+}
