@@ -5,60 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { XMLValidator } from "fast-xml-parser";
 import { FINDING_KINDS, type FindingKind } from "../../src/analysis/index.js";
 import { formatJunit, type ReportInput } from "../../src/report/index.js";
 import { INCIDENT_SAMPLES, reportInput } from "./read-report-input.js";
+import { NOT_XML_CHAR, parseJunit as parse, type TestSuite } from "./junit-xml.js";
 
 const KINDS = Object.keys(FINDING_KINDS) as FindingKind[];
 const isWarning = (kind: FindingKind): boolean => FINDING_KINDS[kind].severity === "warning";
-
-interface Failure {
-  "@_message": string;
-  "@_type": string;
-  "#text": string;
-}
-interface TestCase {
-  "@_classname": string;
-  "@_name": string;
-  "@_time": string;
-  failure?: Failure;
-  "system-out"?: string;
-}
-interface Counts {
-  "@_name": string;
-  "@_tests": string;
-  "@_failures": string;
-  "@_errors": string;
-  "@_skipped": string;
-  "@_time": string;
-  "@_timestamp"?: string;
-}
-interface TestSuite extends Counts {
-  properties: { property: { "@_name": string; "@_value": string }[] };
-  testcase: TestCase[];
-  "system-out": string;
-}
-interface Report {
-  testsuites: Counts & { testsuite: TestSuite[] };
-}
-
-/** Validates, then parses back with every value kept as text. */
-function parse(xml: string): Report {
-  assert.equal(XMLValidator.validate(xml), true, "well-formed XML");
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: "@_",
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    isArray: (name) => ["testsuite", "testcase", "property"].includes(name),
-  });
-  return parser.parse(xml) as Report;
-}
-
-/** Characters XML 1.0 (2.2) does not allow, even as references. */
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 
 describe("formatJunit", () => {
   const input = reportInput(INCIDENT_SAMPLES);
