@@ -240,6 +240,11 @@ interface Timed {
   readonly note: string;
   /** Peak resident set size in KiB; NaN when not asked for or not known. */
   readonly maxRssKiB: number;
+  /**
+   * CPU seconds (user + system, every thread) from /usr/bin/time; NaN when not measured. Beside
+   * `seconds`, it says how many CPUs the command kept busy.
+   */
+  readonly cpuSeconds: number;
   /** Stopped at the CPU-time cap, so `seconds` is a lower bound for a complete run. */
   readonly stopped: boolean;
 }
@@ -301,7 +306,7 @@ function timeCommand(cmd: string, args: readonly string[], opts: TimeOptions = {
     timeDir ??= mkdtempSync(join(tmpdir(), "teardown-bench-"));
     timeFile = join(timeDir, "time.txt");
     rmSync(timeFile, { force: true });
-    argv = [GNU_TIME, "-o", timeFile, "-f", "%e %M", ...argv];
+    argv = [GNU_TIME, "-o", timeFile, "-f", "%e %M %U %S", ...argv];
   }
   const devNull = openSync("/dev/null", "w");
   return new Promise((resolve) => {
@@ -325,13 +330,21 @@ function timeCommand(cmd: string, args: readonly string[], opts: TimeOptions = {
     child.on("error", (e) => {
       clearInterval(poll);
       closeSync(devNull);
-      resolve({ seconds: NaN, ok: false, note: e.message, maxRssKiB: NaN, stopped: false });
+      resolve({
+        seconds: NaN,
+        ok: false,
+        note: e.message,
+        maxRssKiB: NaN,
+        cpuSeconds: NaN,
+        stopped: false,
+      });
     });
     child.on("close", (code, signal) => {
       const seconds = (performance.now() - t0) / 1000;
       clearInterval(poll);
       closeSync(devNull);
       let maxRssKiB = polledKiB;
+      let cpuSeconds = NaN;
       // What /usr/bin/time reports about the command: "Command exited with non-zero status N"
       // or "Command terminated by signal N", then the format line.
       let status = "";
@@ -342,8 +355,11 @@ function timeCommand(cmd: string, args: readonly string[], opts: TimeOptions = {
         } catch {
           // No report (time itself was killed).
         }
-        const m = /^[\d.]+ (\d+)\s*$/m.exec(text);
-        if (m !== null) maxRssKiB = Number(m[1]);
+        const m = /^[\d.]+ (\d+) ([\d.]+) ([\d.]+)\s*$/m.exec(text);
+        if (m !== null) {
+          maxRssKiB = Number(m[1]);
+          cpuSeconds = Number(m[2]) + Number(m[3]);
+        }
         status = /^Command (.*)$/m.exec(text)?.[1] ?? "";
       }
       const killedBy = /terminated by signal (\d+)/.exec(status)?.[1];
@@ -358,7 +374,7 @@ function timeCommand(cmd: string, args: readonly string[], opts: TimeOptions = {
         : stopped
           ? `stopped at the --ref-cpu cap of ${limits?.cpuSeconds} CPU s`
           : `FAILED: ${status !== "" ? status.replace(/^exited with /, "") : `exit ${code ?? signal}`}: ${lastLine(stderr)}`;
-      resolve({ seconds, ok, note, maxRssKiB, stopped });
+      resolve({ seconds, ok, note, maxRssKiB, cpuSeconds, stopped });
     });
   });
 }
@@ -772,6 +788,8 @@ interface Repeated {
     readonly note: string;
     /** The highest peak of the runs: the figure a user has to provision for. */
     readonly maxRssKiB: number;
+    /** The median CPU seconds of the runs. */
+    readonly cpuSeconds: number;
     readonly ok: boolean;
     readonly stopped: boolean;
   };
@@ -791,6 +809,7 @@ function repeated(runs: readonly Timed[]): Repeated {
           ? ""
           : `${runs.length - ok.length} of ${runs.length} runs ${failed.note}`,
       maxRssKiB: ok.length === 0 ? NaN : Math.max(...ok.map((t) => t.maxRssKiB)),
+      cpuSeconds: median(ok.map((t) => t.cpuSeconds)),
       ok: ok.length > 0,
       stopped: false,
     },
@@ -830,11 +849,12 @@ function analysisReport(a: AnalysisInput): string[] {
   );
   out.push(
     table(
-      ["what", "runs", "seconds", "MiB/s", "Mpkt/s", "peak RSS", "x cat"],
+      ["what", "runs", "seconds", "CPU s", "MiB/s", "Mpkt/s", "peak RSS", "x cat"],
       rows.map((r) => [
         r.what + (r.t.note === "" ? "" : ` (${r.t.note})`),
         String(r.runs),
         secondsCell(r.t.seconds, r.t.stopped),
+        Number.isFinite(r.t.cpuSeconds) ? fmt(r.t.cpuSeconds, 2) : "-",
         r.t.ok ? fmt(a.mib / r.t.seconds, 0) : "-",
         r.t.ok ? fmt(packets / r.t.seconds / 1e6, 2) : "-",
         (r.t.stopped ? ">" : "") + mibOf(r.t.maxRssKiB),
@@ -860,6 +880,19 @@ function analysisReport(a: AnalysisInput): string[] {
   ].filter((x) => x !== undefined);
   parts.push(`peak RSS ${mibOf(rssKiB)}` + (refRss.length === 0 ? "" : ` (${refRss.join(", ")})`));
   out.push(parts.join("; "));
+  if (Number.isFinite(analyze.t.cpuSeconds)) {
+    // On a machine with few CPUs the work itself, not the wall time, is what a second thread
+    // cannot hide: this is the budget any speed-up has to come out of.
+    const refCpu = [
+      a.tcptrace?.ok === true ? `tcptrace ${fmt(a.tcptrace.cpuSeconds, 2)} CPU s` : undefined,
+      a.tsharkConv?.ok === true ? `tshark ${fmt(a.tsharkConv.cpuSeconds, 2)} CPU s` : undefined,
+    ].filter((x) => x !== undefined);
+    out.push(
+      `CPU: teardown analyze ${fmt(analyze.t.cpuSeconds, 2)} CPU s in ${fmt(seconds, 2)} s, ` +
+        `${fmt(analyze.t.cpuSeconds / seconds, 2)} of this machine's ${cpus().length} CPUs busy` +
+        (refCpu.length === 0 ? "" : ` (${refCpu.join(", ")})`),
+    );
+  }
 
   // The issue's targets.
   const speedTarget = (ref: Timed | undefined, name: string, min: number): string => {
@@ -936,7 +969,10 @@ function sniffingReport(a: AnalysisInput, analyze: Repeated, noSniff: Repeated):
       `sniffing costs: analyze / analyze without sniffing = ${fmt(x, 2)}x (${pct(x)}; medians ` +
         `${fmt(analyze.t.seconds, 3)} s vs ${fmt(noSniff.t.seconds, 3)} s); round by round ` +
         `${pairs.map((r) => fmt(r, 2)).join(" ")} (median ${fmt(median(pairs), 2)}x); peak RSS ` +
-        `${mibOf(analyze.t.maxRssKiB)} vs ${mibOf(noSniff.t.maxRssKiB)}`,
+        `${mibOf(analyze.t.maxRssKiB)} vs ${mibOf(noSniff.t.maxRssKiB)}` +
+        (Number.isFinite(analyze.t.cpuSeconds) && Number.isFinite(noSniff.t.cpuSeconds)
+          ? `; CPU ${fmt(analyze.t.cpuSeconds, 2)} s vs ${fmt(noSniff.t.cpuSeconds, 2)} s`
+          : ""),
     );
   }
   const one = (n: number): string => fmt(n, 1);
