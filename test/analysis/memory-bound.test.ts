@@ -148,9 +148,12 @@ const CASES: readonly Case[] = [
     thread: true,
     // Two threads grew by 8 to 39 MB here: besides the attempt times (16 bytes a SYN, capped
     // at a million), each 1 MiB chunk of SYNs finishes about 12,000 flows, batches that wait for
-    // the analysis thread. A flow record kept per flow (2 KB) would add 290 MB.
+    // the analysis thread. One thread grew by 17 to 73 MB on one machine in one afternoon, while
+    // its live heap after a full GC grew by 3 MB (9.9 to 12.9 MB): the rest is garbage V8 had
+    // not collected yet, which varies from run to run. A flow record kept per flow (2 KB) would
+    // add 290 MB, and anything kept past about 700 bytes a flow would still fail.
     args: ["--max-live-connections", "5000"],
-    marginBytes: 60 * MB,
+    marginBytes: 100 * MB,
   },
 ];
 
