@@ -9,6 +9,7 @@ import {
   APP_SESSIONS,
   DEFAULT_TRACKER_OPTIONS,
   FlowTracker,
+  type AppForward,
   type AppSessionFactories,
   type Flow,
   type FlowEndReason,
@@ -109,6 +110,11 @@ export interface AnalyzerOptions {
   readonly report?: ReportFlowOptions;
   /** The payload parsers (flow/app-sniffer.ts): absent, APP_SESSIONS (HTTP/1.x, TLS); null, none. */
   readonly appSessions?: AppSessionFactories | null;
+  /**
+   * With `handOff`: where the payload of connections parsed on the other side goes
+   * (flow/app-forward.ts); that side replays it (AppEventReplayer) before each flow's analysis.
+   */
+  readonly appForward?: AppForward;
   /** Only flows this selects are analysed (and handed over); see flow-filter.ts. */
   readonly select?: FlowPredicate;
   /** Called for each packet of the flow with this id, after it was added (`teardown flow`). */
@@ -163,7 +169,10 @@ export class Analyzer {
             ? Math.max(1, Math.floor(this.thresholds.maxLiveConnections / 2))
             : this.thresholds.maxLiveConnections,
         ...(options.appSessions !== null
-          ? { appSessions: options.appSessions ?? APP_SESSIONS }
+          ? {
+              appSessions: options.appSessions ?? APP_SESSIONS,
+              ...(options.appForward !== undefined ? { appForward: options.appForward } : {}),
+            }
           : {}),
         ...(options.report !== undefined ? { keepPackets: LADDER_PACKETS } : {}),
       },

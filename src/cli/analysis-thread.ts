@@ -4,6 +4,10 @@
  * over in batches of records whose arrays are transferred, not copied; JSON comes back in
  * chunks, in flow order. At most a few batches are in flight: the reader waits (`ready()`)
  * rather than let a fast reader pile flows up in memory.
+ *
+ * HTTP payload is parsed there too (`forward`, flow/app-forward.ts): it goes over in chunks of
+ * events, each sent before any batch that follows it, so a flow's payload is always there
+ * before the flow.
  */
 import { Worker } from "node:worker_threads";
 import type {
@@ -13,7 +17,14 @@ import type {
   ReportFlows,
   Thresholds,
 } from "../analysis/index.js";
-import { batchArrays, batchBuffers, type BatchArrays, type FlowBatchData } from "../flow/index.js";
+import {
+  AppEventWriter,
+  batchArrays,
+  batchBuffers,
+  type AppForward,
+  type BatchArrays,
+  type FlowBatchData,
+} from "../flow/index.js";
 import type { FlowRecordFormat } from "../report/index.js";
 
 /**
@@ -23,9 +34,11 @@ import type { FlowRecordFormat } from "../report/index.js";
 export type ToAnalysis =
   | { type: "batch"; batch: FlowBatchData & { readonly startEpoch: number } }
   | { type: "written"; json: Uint8Array }
+  | { type: "app-events"; events: Uint8Array }
   | { type: "end" };
 export type FromAnalysis =
   | { type: "batch-done"; json: Uint8Array | undefined; arrays: BatchArrays }
+  | { type: "app-events-done"; events: Uint8Array }
   | {
       type: "summary";
       json: Uint8Array | undefined;
@@ -43,10 +56,27 @@ export interface AnalysisOutcome {
 const WORKER_YOUNG_MB = 48;
 /** Batches sent and not yet analysed before the reader waits. */
 const MAX_IN_FLIGHT = 4;
+/** Bytes of payload events per chunk, and chunks sent and not yet replayed before the reader waits. */
+const EVENT_CHUNK_BYTES = 1 << 20;
+const MAX_EVENTS_IN_FLIGHT = 8;
 
 export class AnalysisThread {
   private readonly worker: Worker;
   private inFlight = 0;
+  private eventsInFlight = 0;
+  private readonly events = new AppEventWriter(EVENT_CHUNK_BYTES, (chunk) =>
+    this.sendEvents(chunk),
+  );
+  /**
+   * Where the tracker sends the payload of connections parsed on the worker: every HTTP one.
+   * HTTP parsing (and the objects it makes, and their encoding to cross over) is the larger part
+   * of parsing; TLS stays here, where reading record headers and hellos costs less than copying
+   * every encrypted byte over would.
+   */
+  readonly forward: AppForward = {
+    events: this.events,
+    wanted: (protocol) => protocol === "http" && this.failure === undefined,
+  };
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
   /** finish() was called: the thread takes no more messages but the end. */
@@ -78,6 +108,12 @@ export class AnalysisThread {
       this.worker.on("message", (m: FromAnalysis) => {
         // A failure here (writing the output) ends the analysis like a failure of the thread.
         try {
+          if (m.type === "app-events-done") {
+            this.events.recycle(m.events);
+            this.eventsInFlight--;
+            this.release();
+            return;
+          }
           const json = m.json;
           if (json !== undefined) onJson?.(json, () => this.written(json));
           if (m.type === "batch-done") {
@@ -105,6 +141,8 @@ export class AnalysisThread {
 
   send(batch: FlowBatchData, startEpoch: number): void {
     if (this.failure !== undefined) return;
+    // The payload of the batch's flows goes first.
+    this.events.flush();
     this.inFlight++;
     const message: ToAnalysis = { type: "batch", batch: { ...batch, startEpoch } };
     this.worker.postMessage(message, batchBuffers(batchArrays(batch)));
@@ -112,7 +150,7 @@ export class AnalysisThread {
 
   /** A promise to await before reading on when too many batches are in flight. */
   ready(): Promise<void> | undefined {
-    if (this.inFlight < MAX_IN_FLIGHT || this.failure !== undefined) return undefined;
+    if (!this.waiting() || this.failure !== undefined) return undefined;
     return new Promise((resolve) => {
       this.wake = resolve;
     });
@@ -120,6 +158,7 @@ export class AnalysisThread {
 
   /** Ends the analysis: the summary once every batch is done (rejects if the thread failed). */
   async finish(): Promise<AnalysisOutcome> {
+    this.events.flush();
     this.ended = true;
     if (this.failure === undefined) this.worker.postMessage({ type: "end" } satisfies ToAnalysis);
     try {
@@ -138,8 +177,21 @@ export class AnalysisThread {
     ]);
   }
 
+  private sendEvents(chunk: Uint8Array): void {
+    if (this.failure !== undefined || this.ended) return;
+    this.eventsInFlight++;
+    this.worker.postMessage({ type: "app-events", events: chunk } satisfies ToAnalysis, [
+      chunk.buffer as ArrayBuffer,
+    ]);
+  }
+
+  /** Too much is waiting for the worker: the reader waits. */
+  private waiting(): boolean {
+    return this.inFlight >= MAX_IN_FLIGHT || this.eventsInFlight >= MAX_EVENTS_IN_FLIGHT;
+  }
+
   private release(): void {
-    if (this.wake !== undefined && (this.inFlight < MAX_IN_FLIGHT || this.failure !== undefined)) {
+    if (this.wake !== undefined && (!this.waiting() || this.failure !== undefined)) {
       const wake = this.wake;
       this.wake = undefined;
       wake();

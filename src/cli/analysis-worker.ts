@@ -14,6 +14,8 @@ import {
   type Thresholds,
 } from "../analysis/index.js";
 import {
+  APP_SESSIONS,
+  AppEventReplayer,
   batchArrays,
   batchBuffers,
   batchRecords,
@@ -34,13 +36,15 @@ const { thresholds, format, select, report } = workerData as {
 const predicate = flowPredicate(select);
 const analysis = new FlowAnalysis(thresholds, report);
 const out = format === undefined ? undefined : new FlowRecordWriter(format);
+/** Sessions of the connections whose payload the tracking thread forwarded here. */
+const parsed = new AppEventReplayer(APP_SESSIONS);
 
 function send(message: FromAnalysis, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
 
 function batch(b: FlowBatchData & { readonly startEpoch: number }): void {
-  const flow = new Flow(batchRecords(b));
+  const flow = new Flow(batchRecords(b, parsed));
   for (let i = 0; i < b.count; i++) {
     flow.show(i);
     if (predicate !== undefined && !predicate(flow, b.baseSec, b.startEpoch)) continue;
@@ -63,6 +67,9 @@ port.on("message", (m: ToAnalysis) => {
     batch(m.batch);
   } else if (m.type === "written") {
     out?.recycle(m.json);
+  } else if (m.type === "app-events") {
+    parsed.replay(m.events);
+    send({ type: "app-events-done", events: m.events }, [m.events.buffer as ArrayBuffer]);
   } else {
     const chunk = out?.takeChunk(true);
     send(

@@ -153,7 +153,7 @@ Examples:
     )
     .option(
       "--threads <n>",
-      "1: all on one thread; 2: per-flow analysis and JSON on a second thread; 3: files also read and decoded on a third (auto: 2 for inputs of 8 MiB and more with 2 CPUs, 3 with more)",
+      "1: all on one thread; 2: per-flow analysis, JSON and HTTP parsing on a second thread; 3: files also read and decoded on a third (auto: 2 for inputs of 8 MiB and more with 2 CPUs, 3 with more)",
       parseThreads,
       "auto",
     );

@@ -73,3 +73,34 @@ export function latin1(buf: Uint8Array, from: number, to: number): string {
   if (latin1Slice !== undefined) return latin1Slice.call(buf, from, to);
   return String.fromCharCode.apply(null, buf.subarray(from, to) as unknown as number[]);
 }
+
+/**
+ * Node's buffer copy (what `buffer.copy` calls), which takes any Uint8Array and, unlike
+ * `to.set(from.subarray(...))`, makes no view object per call.
+ */
+const nodeCopy = (
+  Buffer.prototype as unknown as {
+    readonly copy?: (
+      this: Uint8Array,
+      to: Uint8Array,
+      at: number,
+      from: number,
+      end: number,
+    ) => number;
+  }
+).copy;
+
+/**
+ * Copies `src[from, end)` into `dst` at `at`, for payload handed on per packet. The caller makes
+ * room in `dst`.
+ */
+export function copyBytes(
+  src: Uint8Array,
+  from: number,
+  end: number,
+  dst: Uint8Array,
+  at: number,
+): void {
+  if (nodeCopy !== undefined) nodeCopy.call(src, dst, at, from, end);
+  else dst.set(src.subarray(from, end), at);
+}

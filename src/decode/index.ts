@@ -5,7 +5,7 @@
  */
 export * from "./packet.js";
 export { decodePacket } from "./decoder.js";
-export { latin1 } from "./bytes.js";
+export { copyBytes, latin1 } from "./bytes.js";
 export { formatAddress, formatIpv4, formatIpv6 } from "./address.js";
 export {
   LINK_TYPES,

@@ -113,9 +113,12 @@ export interface TlsContext {
   readonly stopped: { readonly reason: string; readonly frame: number } | null;
 }
 
+/** The payload protocols teardown detects, in a fixed order: a protocol's number is its index. */
+export const APP_PROTOCOLS = ["http", "tls", "h2c"] as const;
+
 export interface AppContext {
   /** What the payload carried, detected from its first bytes. */
-  readonly protocol: "http" | "tls" | "h2c";
+  readonly protocol: (typeof APP_PROTOCOLS)[number];
   readonly http?: HttpContext;
   readonly tls?: TlsContext;
 }

@@ -14,6 +14,7 @@
  * 4 bytes), is not parsed.
  */
 import type { AppContext, AppSession } from "./app-context.js";
+import { ForwardedSession, type AppForward } from "./app-forward.js";
 
 export type AppProtocol = AppContext["protocol"];
 export type AppSessionFactories = { readonly [K in AppProtocol]: () => AppSession };
@@ -58,11 +59,21 @@ export class PrefaceSession implements AppSession {
 export class AppSniffer {
   private readonly sessions: (AppSession | undefined)[] = [];
 
-  constructor(private readonly factories: AppSessionFactories) {}
+  /** `forward`: where connections parsed on another thread go (app-forward.ts); absent, none. */
+  constructor(
+    private readonly factories: AppSessionFactories,
+    private readonly forward?: AppForward,
+  ) {}
 
-  /** Starts parsing the flow in `slot` as `protocol`. */
-  start(slot: number, protocol: AppProtocol): AppSession {
-    const s = this.factories[protocol]();
+  /**
+   * Starts parsing the flow in `slot` (whose id is `flowId`) as `protocol`: here, or elsewhere
+   * when the forward wants it.
+   */
+  start(slot: number, flowId: number, protocol: AppProtocol): AppSession {
+    const s =
+      this.forward?.wanted(protocol) === true
+        ? this.forward.events.session(flowId, protocol)
+        : this.factories[protocol]();
     this.sessions[slot] = s;
     return s;
   }
@@ -71,11 +82,16 @@ export class AppSniffer {
     return this.sessions[slot];
   }
 
-  /** The flow in `slot` is finished: its context, and the session forgotten. */
+  /**
+   * The flow in `slot` is finished: its context, and the session forgotten. Undefined when it
+   * had none, or when it was parsed elsewhere (its context is made there).
+   */
   finish(slot: number): AppContext | undefined {
     const s = this.sessions[slot];
     if (s === undefined) return undefined;
     this.sessions[slot] = undefined;
-    return s.result();
+    if (!(s instanceof ForwardedSession)) return s.result();
+    s.end();
+    return undefined;
   }
 }

@@ -4,6 +4,7 @@
  * there through Flow views as if they were still in the store.
  */
 import { AppContextReader, AppContextWriter } from "./app-codec.js";
+import type { AppEventReplayer } from "./app-forward.js";
 import type { AppContext } from "./app-context.js";
 import { F, HISTORY_CAPACITY } from "./flow-layout.js";
 import type { FlowRecords } from "./flow-store.js";
@@ -175,21 +176,35 @@ export function batchBuffers(a: BatchArrays): ArrayBuffer[] {
   return out;
 }
 
-/** The records of a received batch, for Flow views (`new Flow(batchRecords(b)).show(i)`). */
-export function batchRecords(b: FlowBatchData): FlowRecords {
+/**
+ * The records of a received batch, for Flow views (`new Flow(batchRecords(b)).show(i)`).
+ * `parsedHere`: the sessions of connections whose payload was forwarded to this thread
+ * (app-forward.ts); each flow of the batch takes its context from there, if it has one.
+ */
+export function batchRecords(b: FlowBatchData, parsedHere?: AppEventReplayer): FlowRecords {
   return {
     f64: b.f64,
     history: b.history,
     historyOverflow: new Map(b.overflow),
-    app: appContexts(b),
+    app: appContexts(b, parsedHere),
     log: b.log,
   };
 }
 
-function appContexts(b: FlowBatchData): Map<number, AppContext> {
+function appContexts(
+  b: FlowBatchData,
+  parsedHere: AppEventReplayer | undefined,
+): Map<number, AppContext> {
   const out = new Map<number, AppContext>();
-  if (b.appFlows.length === 0) return out;
-  const reader = new AppContextReader(b.appBytes);
-  for (const i of b.appFlows) out.set(i, reader.next());
+  if (b.appFlows.length > 0) {
+    const reader = new AppContextReader(b.appBytes);
+    for (const i of b.appFlows) out.set(i, reader.next());
+  }
+  if (parsedHere !== undefined && parsedHere.live > 0) {
+    for (let i = 0; i < b.count; i++) {
+      const app = parsedHere.finish(b.f64[i * F.STRIDE + F.ID]!);
+      if (app !== undefined) out.set(i, app);
+    }
+  }
   return out;
 }

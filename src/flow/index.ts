@@ -30,6 +30,7 @@ export { HttpSession, HTTP_STOP_REASONS } from "./http-session.js";
 export { TlsSession } from "./tls-session.js";
 export { AppContextReader, AppContextWriter } from "./app-codec.js";
 export { GrowingBytes } from "./growing-bytes.js";
+export { AppEventReplayer, AppEventWriter, type AppForward } from "./app-forward.js";
 export {
   PrefaceSession,
   detectApp,

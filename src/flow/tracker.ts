@@ -20,6 +20,7 @@
  * the receive window; a 4-tuple seen on several interfaces at once (a merged capture) is one flow.
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from "../decode/index.js";
+import type { AppForward } from "./app-forward.js";
 import { AppSniffer, detectApp, type AppSessionFactories } from "./app-sniffer.js";
 import { D, E, F, Tuple } from "./flow-layout.js";
 import { FlowStore } from "./flow-store.js";
@@ -62,6 +63,11 @@ export interface FlowTrackerOptions {
    * payload is parsed.
    */
   readonly appSessions?: AppSessionFactories;
+  /**
+   * With appSessions: where the payload of connections parsed on another thread goes
+   * (app-forward.ts); absent, all are parsed here.
+   */
+  readonly appForward?: AppForward;
   /** Keep each flow's first `head` and last `tail` packets (see packet-log.ts); absent, none. */
   readonly keepPackets?: { readonly head: number; readonly tail: number };
 }
@@ -185,7 +191,9 @@ export class FlowTracker {
     this.endedView = new Flow(this.store);
     this.packetView = new Flow(this.store);
     this.sniffer =
-      options.appSessions === undefined ? undefined : new AppSniffer(options.appSessions);
+      options.appSessions === undefined
+        ? undefined
+        : new AppSniffer(options.appSessions, options.appForward);
     this.recent = new RecentTuples(options.maxRemembered);
   }
 
@@ -568,7 +576,7 @@ export class FlowTracker {
         return;
       }
       r[b + F.APP] = APP_PARSED;
-      session = this.sniffer!.start(slot, protocol);
+      session = this.sniffer!.start(slot, r[b + F.ID]!, protocol);
     } else {
       session = this.sniffer!.session(slot);
       if (session === undefined) return;

@@ -257,6 +257,8 @@ async function analyzeInto(
     ...(opts.report !== undefined ? { report: opts.report } : {}),
     // With a thread, the selection is applied there (it needs the finished flow only).
     select: thread === undefined ? select : undefined,
+    // And HTTP payload is parsed there too (see analysis-thread.ts).
+    ...(thread !== undefined ? { appForward: thread.forward } : {}),
     handOff:
       thread === undefined
         ? undefined
