@@ -123,6 +123,8 @@ const CASES: readonly Case[] = [
     small: { shape: "http", packets: 150_000, mss: MSS },
     large: { shape: "http", packets: 600_000, mss: MSS },
     html: true,
+    // Two threads: the HTTP payload goes to the analysis thread as events (app-forward.ts).
+    thread: true,
     marginBytes: 20 * MB,
   },
   {
