@@ -138,7 +138,10 @@ const CASES: readonly Case[] = [
     small: { shape: "syn", flows: 50_000, gapUs: 450_000 },
     large: { shape: "syn", flows: 200_000, gapUs: 450_000 },
     thread: true,
-    marginBytes: 45 * MB,
+    // One thread: 151 to 152 MB, then 184 to 209 MB over five runs each on one machine, while
+    // the live heap after a full GC grew by 2.6 MB (10.3 to 12.9): the rest is garbage not yet
+    // collected. Anything kept past about 450 bytes a flow would still fail.
+    marginBytes: 70 * MB,
   },
   {
     // A SYN flood: every flow alive at once (1 µs apart, no idle timeout can end them) until
@@ -183,26 +186,33 @@ describe(
     });
 
     for (const c of CASES) {
-      it(c.name, { timeout: 180_000 }, async (t) => {
+      it(c.name, { timeout: 300_000 }, async (t) => {
         const modes = modesOf(c, dir);
-        const results: Measured[][] = [];
-        for (const size of [c.small, c.large]) {
-          const path = join(dir, `${c.small.shape}.pcap`);
-          const stats = writeMemoryCapture({ ...size, path });
-          const runs: Measured[] = [];
-          for (const mode of modes) {
-            const r = await measure(path, mode, dir);
-            assert.equal(r.packets, stats.packets, `${mode.join(" ")}: every packet read`);
-            runs.push(r);
+        const sizes = [c.small, c.large].map((size, k) => {
+          const path = join(dir, `${c.small.shape}-${k}.pcap`);
+          return { path, packets: writeMemoryCapture({ ...size, path }).packets };
+        });
+        /** Peak RSS of one run of `mode` on each capture, every packet checked read. */
+        const runBoth = async (mode: readonly string[]): Promise<Measured[]> => {
+          const out: Measured[] = [];
+          for (const size of sizes) {
+            const r = await measure(size.path, mode, dir);
+            assert.equal(r.packets, size.packets, `${mode.join(" ")}: every packet read`);
+            out.push(r);
           }
-          rmSync(path);
-          results.push(runs);
-        }
-        const [small, large] = results as [Measured[], Measured[]];
+          return out;
+        };
         const grew: string[] = [];
-        for (const [i, mode] of modes.entries()) {
-          const s = small[i]!;
-          const l = large[i]!;
+        for (const mode of modes) {
+          // Garbage V8 has not collected yet only ever adds to a peak, by a varying amount: a
+          // mode over the margin runs twice more, and the lowest peak of each capture counts.
+          // Memory kept per flow or per packet would be over it in every run.
+          let [s, l] = (await runBoth(mode)) as [Measured, Measured];
+          for (let again = 0; again < 2 && l.rss - s.rss >= c.marginBytes; again++) {
+            const [s2, l2] = (await runBoth(mode)) as [Measured, Measured];
+            if (s2.rss < s.rss) s = s2;
+            if (l2.rss < l.rss) l = l2;
+          }
           const growth = l.rss - s.rss;
           const line =
             `${mode.join(" ")}: ${s.packets} packets ${(s.rss / MB).toFixed(1)} MB, ` +
@@ -211,6 +221,7 @@ describe(
           t.diagnostic(line);
           if (growth >= c.marginBytes) grew.push(line);
         }
+        for (const size of sizes) rmSync(size.path);
         assert.deepEqual(grew, [], "peak RSS grew with the capture");
       });
     }
