@@ -56,7 +56,10 @@ export interface AnalysisOutcome {
 const WORKER_YOUNG_MB = 48;
 /** Batches sent and not yet analysed before the reader waits. */
 const MAX_IN_FLIGHT = 4;
-/** Bytes of payload events per chunk, and chunks sent and not yet replayed before the reader waits. */
+/**
+ * Bytes of payload events per chunk (app-forward.ts), and chunks sent and not yet replayed
+ * before the reader waits.
+ */
 const EVENT_CHUNK_BYTES = 1 << 20;
 const MAX_EVENTS_IN_FLIGHT = 8;
 
@@ -148,7 +151,7 @@ export class AnalysisThread {
     this.worker.postMessage(message, batchBuffers(batchArrays(batch)));
   }
 
-  /** A promise to await before reading on when too many batches are in flight. */
+  /** A promise to await before reading on when too many batches or chunks are in flight. */
   ready(): Promise<void> | undefined {
     if (!this.waiting() || this.failure !== undefined) return undefined;
     return new Promise((resolve) => {
