@@ -108,6 +108,12 @@ describe("teardown analyze --threads 2 and 3 give what one thread gives", () => 
     await runBoth([sample("probes.pcap"), sample("refused.pcap"), "--json", "-"]);
   });
 
+  it("on the hostile sample, whose HTTP carries markup and control bytes (parsed on the second thread)", async () => {
+    const hostile = join(REPO_ROOT, "samples", "hostile", "hostile.pcap");
+    await runBoth([hostile, "--json", "-"]);
+    await runBoth([hostile, "--format", "markdown"]);
+  });
+
   it("on a set with an unsupported link type, a non-capture, pcapng and gzip", async () => {
     // With three threads, files are decoded on the third: its warnings must come out in the
     // same order, and the per-file table and counts must match.
