@@ -8,6 +8,7 @@
  * urgent pointer, SACK blocks, TCP timestamps) keep the values of `newDecodedPacket()`: the
  * flow layer does not read them, and a test holds the tracked flows of both paths equal.
  */
+import { copyBytes } from "./bytes.js";
 import type { DecodedPacket } from "./packet.js";
 
 /** The doubles of one packed segment, by field. */
@@ -111,7 +112,7 @@ export class PackedTcpWriter {
     r[x + K.IP_PAYLOAD_LEN] = p.ipPayloadLen;
     r[x + K.PAYLOAD_AT] = this.used;
     if (captured > 0) {
-      this.payload.set(p.bytes.subarray(p.payloadOffset, p.payloadOffset + captured), this.used);
+      copyBytes(p.bytes, p.payloadOffset, p.payloadOffset + captured, this.payload, this.used);
       this.used += captured;
     }
     this.n++;
