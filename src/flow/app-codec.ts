@@ -51,14 +51,8 @@ const INITIAL_BYTES = 1 << 16;
 
 /** Writes contexts one after another; `take()` hands over the bytes written. */
 export class AppContextWriter extends GrowingBytes {
-  private view = new DataView(this.buf.buffer);
-
   constructor() {
     super(INITIAL_BYTES);
-  }
-
-  protected override grown(): void {
-    this.view = new DataView(this.buf.buffer);
   }
 
   write(app: AppContext): void {

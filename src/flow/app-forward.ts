@@ -47,7 +47,6 @@ export interface AppForward {
  * to `onChunk` (between events), which sends it on; `recycle` takes the buffers back.
  */
 export class AppEventWriter extends GrowingBytes {
-  private view = new DataView(this.buf.buffer);
   /** Channels given back, to give out again; `channels` were ever given out. */
   private readonly free: number[] = [];
   private channels = 0;
@@ -57,10 +56,6 @@ export class AppEventWriter extends GrowingBytes {
     private readonly onChunk: (chunk: Uint8Array) => void,
   ) {
     super(chunkBytes * 2);
-  }
-
-  protected override grown(): void {
-    this.view = new DataView(this.buf.buffer);
   }
 
   /** Channels given out so far, each counted once however often it was given again. */

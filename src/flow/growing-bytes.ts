@@ -11,12 +11,15 @@
  */
 export class GrowingBytes {
   protected buf: Uint8Array;
+  /** A view over `buf` for the writers' multi-byte stores, made again whenever `buf` changes. */
+  protected view: DataView;
   protected pos = 0;
   /** Buffers given back, to write in next. */
   private readonly spare: Uint8Array[] = [];
 
   constructor(initialBytes: number) {
     this.buf = new Uint8Array(initialBytes);
+    this.view = viewOf(this.buf);
   }
 
   /** Bytes written and not yet taken. */
@@ -31,8 +34,8 @@ export class GrowingBytes {
   take(): Uint8Array {
     const out = this.buf.subarray(0, this.pos);
     this.buf = this.spare.pop() ?? new Uint8Array(this.buf.length);
+    this.view = viewOf(this.buf);
     this.pos = 0;
-    this.grown();
     return out;
   }
 
@@ -50,11 +53,12 @@ export class GrowingBytes {
     const bigger = new Uint8Array(size);
     bigger.set(this.buf.subarray(0, this.pos));
     this.buf = bigger;
-    this.grown();
+    this.view = viewOf(bigger);
   }
+}
 
-  /** Called after `buf` was replaced (for views over it). */
-  protected grown(): void {}
+function viewOf(buf: Uint8Array): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 /** Buffers kept to be written again: as many as can be out at once (batches in flight). */

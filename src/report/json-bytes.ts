@@ -89,7 +89,6 @@ class SecondDigits {
 
 export class JsonBytes extends GrowingBytes {
   private readonly encoder = new TextEncoder();
-  private view: DataView;
   /**
    * The digits of the last two whole seconds `seconds` wrote: a flow's times mostly share one,
    * but its TIME_WAIT end lies a minute later, so one remembered value would be replaced twice
@@ -100,11 +99,6 @@ export class JsonBytes extends GrowingBytes {
 
   constructor() {
     super(INITIAL_BYTES);
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
-  }
-
-  protected override grown(): void {
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   /** The bytes written so far as text (tests). */
