@@ -7,7 +7,7 @@
  * endpoints get a record of their own; past that every new one shares a single "(others)"
  * record.
  */
-import type { Flow, Side } from "../flow/index.js";
+import { hashWords, type Flow, type Side } from "../flow/index.js";
 import { addressText } from "./flow-result.js";
 
 /** The label of the record shared by the endpoints past the limit. */
@@ -21,18 +21,6 @@ interface V6Entry<T> {
   readonly w3: number;
   readonly port: number;
   readonly record: T;
-}
-
-/** A 32-bit mix of an IPv6 address's words and a port (murmur3's finaliser on each step). */
-function v6Hash(w0: number, w1: number, w2: number, w3: number, port: number): number {
-  let h = port | 0;
-  for (const w of [w0, w1, w2, w3]) {
-    h = Math.imul(h ^ (w | 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h;
 }
 
 abstract class EndpointIndex<T> {
@@ -77,7 +65,7 @@ abstract class EndpointIndex<T> {
 
   /** The record of an IPv6 endpoint, or undefined when it has none yet. */
   protected findV6(w0: number, w1: number, w2: number, w3: number, port: number): T | undefined {
-    const bucket = this.byV6.get(v6Hash(w0, w1, w2, w3, port));
+    const bucket = this.byV6.get(hashWords(w0, w1, w2, w3, port));
     if (bucket === undefined) return undefined;
     for (const e of bucket)
       if (e.w0 === w0 && e.w1 === w1 && e.w2 === w2 && e.w3 === w3 && e.port === port)
@@ -86,7 +74,7 @@ abstract class EndpointIndex<T> {
   }
 
   protected keepV6(w0: number, w1: number, w2: number, w3: number, port: number, record: T): void {
-    const h = v6Hash(w0, w1, w2, w3, port);
+    const h = hashWords(w0, w1, w2, w3, port);
     const entry = { w0, w1, w2, w3, port, record };
     const bucket = this.byV6.get(h);
     if (bucket === undefined) this.byV6.set(h, [entry]);
@@ -158,7 +146,10 @@ export class ServerIndex<T> extends EndpointIndex<T> {
       byPort.set(port, record);
       return record;
     }
-    const [w0, w1, w2, w3] = [f.s0, f.s1, f.s2, f.s3];
+    const w0 = f.s0;
+    const w1 = f.s1;
+    const w2 = f.s2;
+    const w3 = f.s3;
     const found = this.findV6(w0, w1, w2, w3, port);
     if (found !== undefined) return found;
     if (this.full) return this.shared();

@@ -26,25 +26,39 @@ function mix(h: number, w: number): number {
 }
 
 /**
- * The direction-independent hash of a packet's 4-tuple: each address word and the ports are
- * combined by XOR of the two directions' values (the same whichever side sent the packet), then
- * mixed. XOR maps a tuple and its reverse together by design; the full comparison in `find`
- * tells them from other tuples that collide.
+ * A 32-bit murmur3 hash of five 32-bit words: an address's four words and one more (ports, or a
+ * port). Keys the flow table (packetHash) and the analysis' index of IPv6 endpoints.
  */
-export function packetHash(p: DecodedPacket): number {
-  let h = mix(0x9747b28c, p.src0 ^ p.dst0);
-  h = mix(h, p.src1 ^ p.dst1);
-  h = mix(h, p.src2 ^ p.dst2);
-  h = mix(h, p.src3 ^ p.dst3);
-  // The ports XORed alone would collide for every a<->b and b<->a pair of ports; their product
-  // (also symmetric) breaks that.
-  h = mix(h, (p.srcPort ^ p.dstPort) | (Math.imul(p.srcPort, p.dstPort) << 16));
+export function hashWords(w0: number, w1: number, w2: number, w3: number, w4: number): number {
+  let h = mix(0x9747b28c, w0);
+  h = mix(h, w1);
+  h = mix(h, w2);
+  h = mix(h, w3);
+  h = mix(h, w4);
   // murmur3's finaliser.
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
+}
+
+/**
+ * The direction-independent hash of a packet's 4-tuple: each address word and the ports are
+ * combined by XOR of the two directions' values (the same whichever side sent the packet), then
+ * mixed. XOR maps a tuple and its reverse together by design; the full comparison in `find`
+ * tells them from other tuples that collide.
+ */
+export function packetHash(p: DecodedPacket): number {
+  return hashWords(
+    p.src0 ^ p.dst0,
+    p.src1 ^ p.dst1,
+    p.src2 ^ p.dst2,
+    p.src3 ^ p.dst3,
+    // The ports XORed alone would collide for every a<->b and b<->a pair of ports; their
+    // product (also symmetric) breaks that.
+    (p.srcPort ^ p.dstPort) | (Math.imul(p.srcPort, p.dstPort) << 16),
+  );
 }
 
 /**

@@ -3,6 +3,7 @@
  * socket state over time, and Zeek's history string.
  */
 export { FlowTracker, DEFAULT_TRACKER_OPTIONS, guessClientIsSender } from "./tracker.js";
+export { hashWords } from "./flow-table.js";
 export type { FlowTrackerOptions, FlowSink, FlowEndReason } from "./tracker.js";
 export { Flow, Direction, Endpoint, ZeekEndpoint, type StateChange, type Side } from "./flow.js";
 export { nextState, hasClosed, TCP_STATES, type TcpState, type TcpEvent } from "./tcp-state.js";
