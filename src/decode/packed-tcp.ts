@@ -58,7 +58,10 @@ export class PackedTcpWriter {
   private n = 0;
   private used = 0;
 
-  /** `maxSegments` per batch; `payloadBytes`: the payload array's size (grown for one huge segment). */
+  /**
+   * `maxSegments` per batch; `payloadBytes`: the payload array's size (grown for one huge
+   * segment).
+   */
   constructor(
     private readonly maxSegments: number,
     private readonly payloadBytes: number,

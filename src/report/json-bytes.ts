@@ -364,7 +364,10 @@ function writeDigits(view: DataView, end: number, x: number): void {
   else view.setUint8(pos - 1, ZERO + v);
 }
 
-/** Exactly `width` digits of `x` (below 10^width, a 32-bit integer), zero-padded, ending before `end`. */
+/**
+ * Exactly `width` digits of `x` (below 10^width, a 32-bit integer), zero-padded, ending before
+ * `end`.
+ */
 function writeFixedDigits(view: DataView, end: number, x: number, width: number): void {
   let pos = end;
   let v = x | 0;

@@ -7,8 +7,8 @@
  * Limitations: requests are counted only on connections parsed as HTTP/1.x (TLS hides them).
  * Past 32 gaps an endpoint's FIN-gap percentiles come from log-scale buckets and are marked
  * approximate (≈, within 7.5%; see analysis/fin-gap.ts). The script sorts these two columns by
- * the mean requests and the median gap (cells without any, first). Servers past MAX_SERVERS and clients past the summary's cut are counted in a line below
- * each table.
+ * the mean requests and the median gap (cells without any, first). Servers past MAX_SERVERS
+ * and clients past the summary's cut are counted in a line below each table.
  */
 import {
   OTHER_ENDPOINTS,
