@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { generateCapture } from "../../bench/synth-capture.js";
 import { CLI, CORPUS_DIR, REPO_ROOT } from "../differential/capture-files.js";
 import { run } from "../differential/run-tools.js";
+import { SAMPLE as HOSTILE_SAMPLE } from "../hostile/hostile-sample.js";
 
 const sample = (name: string): string => join(REPO_ROOT, "samples", "incidents", name);
 
@@ -109,9 +110,8 @@ describe("teardown analyze --threads 2 and 3 give what one thread gives", () => 
   });
 
   it("on the hostile sample, whose HTTP carries markup and control bytes (parsed on the second thread)", async () => {
-    const hostile = join(REPO_ROOT, "samples", "hostile", "hostile.pcap");
-    await runBoth([hostile, "--json", "-"]);
-    await runBoth([hostile, "--format", "markdown"]);
+    await runBoth([HOSTILE_SAMPLE, "--json", "-"]);
+    await runBoth([HOSTILE_SAMPLE, "--format", "markdown"]);
   });
 
   it("on a set with an unsupported link type, a non-capture, pcapng and gzip", async () => {
