@@ -13,8 +13,10 @@
  *    `node dist/src/cli/main.js analyze FILE --json /dev/null -q`, with its peak RSS, and the
  *    same command with payload parsing (HTTP/TLS sniffing) off (`--import dist/bench/no-sniff.js`),
  *    to state what sniffing costs.
- * 3. Times once each, with peak RSS: `tcptrace -n FILE`, `tshark -r FILE -T fields -e tcp.stream`
- *    and `tshark -r FILE -q -z conv,tcp` (the conversation table), under `prlimit` caps.
+ * 3. Times `--ref-runs` times each (default once; median), with peak RSS: `tcptrace -n FILE`,
+ *    `tshark -r FILE -T fields -e tcp.stream` and `tshark -r FILE -q -z conv,tcp` (the
+ *    conversation table), under `prlimit` caps. Their runs join the rounds of step 2, one per
+ *    round, so each reference run sees about the load teardown's runs of that round saw.
  * 4. Measures the peak RSS of read+decode in a fresh process, for this file and for each of
  *    `--rss-sizes`, to show it does not grow with the file.
  * 5. Prints a second table, the full analysis against tcptrace and tshark's conversation table,
@@ -87,6 +89,8 @@ interface Options {
   readonly seed: number;
   readonly shape: SynthShape;
   readonly runs: number;
+  /** Runs of each reference tool, one per round. */
+  readonly refRuns: number;
   readonly keep: boolean;
   readonly steps: ReadonlySet<Step>;
   readonly rssSizes: readonly number[];
@@ -94,7 +98,7 @@ interface Options {
   readonly refLimits: Limits;
 }
 
-const USAGE = `usage: npm run bench -- [--size 1G] [--seed 1] [--shape mixed|short] [--runs 3] [--keep]
+const USAGE = `usage: npm run bench -- [--size 1G] [--seed 1] [--shape mixed|short] [--runs 3] [--ref-runs 1] [--keep]
          [--only ${STEPS.join(",")}]
          [--no-tshark] [--no-tcptrace] [--rss-sizes 100M,1G] [--ref-memory 10G] [--ref-cpu SECONDS]`;
 
@@ -122,6 +126,7 @@ function optionsOf(argv: string[]): Options {
       seed: { type: "string", default: "1" },
       shape: { type: "string", default: "mixed" },
       runs: { type: "string", default: "3" },
+      "ref-runs": { type: "string", default: "1" },
       keep: { type: "boolean", default: false },
       only: { type: "string" },
       "no-tshark": { type: "boolean", default: false },
@@ -155,6 +160,7 @@ function optionsOf(argv: string[]): Options {
     seed: Number(values.seed) >>> 0,
     shape: values.shape,
     runs: Math.max(1, Number(values.runs) | 0),
+    refRuns: Math.max(1, Number(values["ref-runs"]) | 0),
     keep: values.keep,
     steps,
     rssSizes: rssSizes.length > 0 ? rssSizes.map(parseSize) : [bytes],
@@ -426,11 +432,70 @@ interface Row {
   readonly stopped?: boolean;
 }
 
-/** A reference tool's row: run once, incomplete when it failed or was stopped. */
-function referenceRow(what: string, t: Timed, packets: number | undefined): Row {
+/** The reference tools, in the order they run in each round. */
+const REFERENCES: readonly {
+  readonly step: Step;
+  readonly what: string;
+  readonly cmd: string;
+  readonly args: (path: string) => string[];
+  /** Shown in the first table (tshark's conversation table is only in the second). */
+  readonly inReadTable: boolean;
+  readonly slow: boolean;
+}[] = [
+  {
+    step: "tcptrace",
+    what: "tcptrace -n FILE",
+    cmd: "tcptrace",
+    args: (path) => ["-n", path],
+    inReadTable: true,
+    slow: false,
+  },
+  {
+    // tshark with the least output that still makes it track TCP streams.
+    step: "tshark",
+    what: "tshark -r FILE -T fields -e tcp.stream",
+    cmd: "tshark",
+    args: (path) => ["-r", path, "-T", "fields", "-e", "tcp.stream"],
+    inReadTable: true,
+    slow: true,
+  },
+  {
+    step: "tsharkconv",
+    what: "tshark -r FILE -q -z conv,tcp",
+    cmd: "tshark",
+    args: (path) => ["-r", path, "-q", "-z", "conv,tcp"],
+    inReadTable: false,
+    slow: false,
+  },
+];
+
+/**
+ * A reference's runs as one: the median seconds and CPU seconds and the highest peak RSS when
+ * every run completed; otherwise the first run that failed or was stopped, its note saying how
+ * many of the runs did.
+ */
+function referenceTimed(runs: readonly Timed[]): Timed {
+  const bad = runs.find((t) => !t.ok);
+  if (bad === undefined) {
+    return {
+      seconds: median(runs.map((t) => t.seconds)),
+      ok: true,
+      note: "",
+      maxRssKiB: Math.max(...runs.map((t) => t.maxRssKiB)),
+      cpuSeconds: median(runs.map((t) => t.cpuSeconds)),
+      stopped: false,
+    };
+  }
+  const n = runs.filter((t) => !t.ok).length;
+  return runs.length === 1 ? bad : { ...bad, note: `${n} of ${runs.length} runs: ${bad.note}` };
+}
+
+/** A reference tool's row: the median of its runs, incomplete when one failed or was stopped. */
+function referenceRow(what: string, runs: readonly Timed[], packets: number | undefined): Row {
+  const t = referenceTimed(runs);
   return {
     what,
-    runs: 1,
+    runs: runs.length,
     seconds: t.seconds,
     packets,
     note: t.note,
@@ -493,8 +558,15 @@ async function main(): Promise<void> {
     // One untimed pass so the in-process runs measure optimised code. Only the full read path
     // ever runs in this process, so its call sites see what the CLI's do.
     if (doRead) await readAndDecode(cap.path);
-    for (let i = 0; i < opts.runs && (doCat || doRead || doAnalyze || doNoSniff); i++) {
-      log(`run ${i + 1}/${opts.runs}`);
+    // The references, with their peak RSS and under the --ref-memory/--ref-cpu caps: one run
+    // each per round, after teardown's, for --ref-runs rounds.
+    const refOpts: TimeOptions = { rss: true, limits: opts.refLimits };
+    const references = REFERENCES.filter((r) => opts.steps.has(r.step)).map((r) => ({
+      ...r,
+      runs: [] as Timed[],
+    }));
+    /** Round `i` of cat, the read path and the CLI. */
+    const ownRound = async (i: number): Promise<void> => {
       if (doCat) {
         const t = await timeCommand("cat", [cap.path]);
         if (!t.ok) throw new Error(`cat failed: ${t.note}`);
@@ -525,6 +597,18 @@ async function main(): Promise<void> {
         if (!t.ok) log(`${name} ${t.note}`);
         runs.push(t);
       }
+    };
+    const ownRounds = doCat || doRead || doAnalyze || doNoSniff ? opts.runs : 0;
+    const refRounds = references.length > 0 ? opts.refRuns : 0;
+    const rounds = Math.max(ownRounds, refRounds);
+    for (let i = 0; i < rounds; i++) {
+      log(`round ${i + 1}/${rounds}`);
+      if (i < ownRounds) await ownRound(i);
+      if (i >= refRounds) continue;
+      for (const ref of references) {
+        log(`${ref.what} (${i + 1}/${refRounds}${ref.slow ? "; slow" : ""})`);
+        ref.runs.push(await timeCommand(ref.cmd, ref.args(cap.path), refOpts));
+      }
     }
     // GC entries arrive asynchronously.
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -552,28 +636,14 @@ async function main(): Promise<void> {
       rows.push(measured("  fresh process: pumpInput only", freshTimes.pump, undefined));
       rows.push(measured("  fresh process: pumpInput + CaptureReader", freshTimes.frame, packets));
     }
-    // The references, once each, with their peak RSS and under the --ref-memory/--ref-cpu caps.
-    const refOpts: TimeOptions = { rss: true, limits: opts.refLimits };
-    let tcptrace: Timed | undefined;
-    let tsharkConv: Timed | undefined;
-    if (opts.steps.has("tcptrace")) {
-      log("tcptrace -n (once)");
-      tcptrace = await timeCommand("tcptrace", ["-n", cap.path], refOpts);
-      rows.push(referenceRow("tcptrace -n FILE", tcptrace, packets));
+    const runsOf = (step: Step) => references.find((r) => r.step === step)?.runs;
+    for (const r of references) {
+      if (r.inReadTable) rows.push(referenceRow(r.what, r.runs, packets));
     }
-    if (opts.steps.has("tshark")) {
-      log("tshark -T fields -e tcp.stream (once; slow)");
-      const t = await timeCommand(
-        "tshark",
-        ["-r", cap.path, "-T", "fields", "-e", "tcp.stream"],
-        refOpts,
-      );
-      rows.push(referenceRow("tshark -r FILE -T fields -e tcp.stream", t, packets));
-    }
-    if (opts.steps.has("tsharkconv")) {
-      log("tshark -q -z conv,tcp (once)");
-      tsharkConv = await timeCommand("tshark", ["-r", cap.path, "-q", "-z", "conv,tcp"], refOpts);
-    }
+    const tcptraceRuns = runsOf("tcptrace");
+    const tsharkConvRuns = runsOf("tsharkconv");
+    const tcptrace = tcptraceRuns === undefined ? undefined : referenceTimed(tcptraceRuns);
+    const tsharkConv = tsharkConvRuns === undefined ? undefined : referenceTimed(tsharkConvRuns);
 
     // Peak RSS in fresh processes.
     const rssRows: string[][] = [];
@@ -626,7 +696,8 @@ async function main(): Promise<void> {
     );
     out.push(
       `machine: ${cpus().length} CPUs, node ${process.version}, load average ${fmt(load, 2)} at start; ` +
-        `cat and teardown: median of ${opts.runs} interleaved runs; tcptrace, tshark: once`,
+        `cat and teardown: median of ${opts.runs} interleaved runs; tcptrace, tshark: ` +
+        (opts.refRuns === 1 ? "once" : `median of ${opts.refRuns} runs, one a round`),
     );
     out.push(refLimitsLine(opts.refLimits));
     if (rows.length > 0) {
@@ -702,6 +773,8 @@ async function main(): Promise<void> {
           noSniffCommand: commandLine(noSniffArgs, analyzeOpts),
           tcptrace,
           tsharkConv,
+          tcptraceRuns: tcptraceRuns ?? [],
+          tsharkConvRuns: tsharkConvRuns ?? [],
         }),
       );
     }
@@ -772,8 +845,11 @@ interface AnalysisInput {
   readonly noSniffRuns: readonly Timed[];
   readonly analyzeCommand: string;
   readonly noSniffCommand: string;
+  /** The references' runs as one (referenceTimed), and run by run. */
   readonly tcptrace: Timed | undefined;
   readonly tsharkConv: Timed | undefined;
+  readonly tcptraceRuns: readonly Timed[];
+  readonly tsharkConvRuns: readonly Timed[];
 }
 
 /**
@@ -838,14 +914,20 @@ function analysisReport(a: AnalysisInput): string[] {
   if (doNoSniff) {
     rows.push({ what: "  the same, payload parsing off (no-sniff.js)", ...noSniff });
   }
-  if (a.tcptrace !== undefined) rows.push({ what: "tcptrace -n FILE", runs: 1, t: a.tcptrace });
+  if (a.tcptrace !== undefined) {
+    rows.push({ what: "tcptrace -n FILE", runs: a.tcptraceRuns.length, t: a.tcptrace });
+  }
   if (a.tsharkConv !== undefined) {
-    rows.push({ what: "tshark -r FILE -q -z conv,tcp", runs: 1, t: a.tsharkConv });
+    rows.push({
+      what: "tshark -r FILE -q -z conv,tcp",
+      runs: a.tsharkConvRuns.length,
+      t: a.tsharkConv,
+    });
   }
   const out: string[] = [];
   out.push(
-    "full analysis (a fresh process each, stdout to /dev/null; teardown: median of its runs, " +
-      "peak RSS the highest of them; references: once):",
+    "full analysis (a fresh process each, stdout to /dev/null; median of the runs, " +
+      "peak RSS the highest of them):",
   );
   out.push(
     table(
@@ -927,9 +1009,35 @@ function analysisReport(a: AnalysisInput): string[] {
     }
   }
   out.push(`targets (issue; ${scope}): ${targets.join("; ")}`);
+  const byRound = [
+    roundByRound(a.analyzeRuns, a.tcptraceRuns, "tcptrace -n"),
+    roundByRound(a.analyzeRuns, a.tsharkConvRuns, "tshark -z conv,tcp"),
+  ].filter((x) => x !== undefined);
+  if (byRound.length > 0) out.push(`round by round: ${byRound.join("; ")}`);
   const all = okRuns.map((t) => `${fmt(t.seconds, 3)} s/${mibOf(t.maxRssKiB)}`).join(", ");
   out.push(`teardown analyze runs: ${all}; the command: ${a.analyzeCommand}`);
   return out.concat(sniffing);
+}
+
+/**
+ * How many times faster than a reference teardown analyze was in each round where both ran
+ * and completed, with their median: in one round both saw about the same load, so these
+ * ratios are less exposed to a change in load than the ratio of the medians. Undefined when
+ * there are fewer than two such rounds.
+ */
+function roundByRound(
+  analyze: readonly Timed[],
+  ref: readonly Timed[],
+  name: string,
+): string | undefined {
+  const xs: number[] = [];
+  for (let i = 0; i < Math.min(analyze.length, ref.length); i++) {
+    const w = analyze[i];
+    const r = ref[i];
+    if (w?.ok === true && r?.ok === true) xs.push(r.seconds / w.seconds);
+  }
+  if (xs.length < 2) return undefined;
+  return `${xs.map((x) => fmt(x, 2)).join(" ")}x ${name} (median ${fmt(median(xs), 2)}x)`;
 }
 
 /**
