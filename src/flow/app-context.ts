@@ -116,9 +116,11 @@ export interface TlsContext {
 /** The payload protocols teardown detects, in a fixed order: a protocol's number is its index. */
 export const APP_PROTOCOLS = ["http", "tls", "h2c"] as const;
 
+export type AppProtocol = (typeof APP_PROTOCOLS)[number];
+
 export interface AppContext {
   /** What the payload carried, detected from its first bytes. */
-  readonly protocol: (typeof APP_PROTOCOLS)[number];
+  readonly protocol: AppProtocol;
   readonly http?: HttpContext;
   readonly tls?: TlsContext;
 }
@@ -152,3 +154,6 @@ export interface AppSession {
    */
   result(): AppContext;
 }
+
+/** How to make a new session for each protocol teardown parses. */
+export type AppSessionFactories = { readonly [K in AppProtocol]: () => AppSession };

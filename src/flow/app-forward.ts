@@ -23,8 +23,13 @@
  * - CLOSED: type, channel, from client, RST (u8), time, frame.
  */
 import { copyBytes } from "../decode/index.js";
-import { APP_PROTOCOLS, type AppContext, type AppSession } from "./app-context.js";
-import type { AppProtocol, AppSessionFactories } from "./app-sniffer.js";
+import {
+  APP_PROTOCOLS,
+  type AppContext,
+  type AppProtocol,
+  type AppSession,
+  type AppSessionFactories,
+} from "./app-context.js";
 import { GrowingBytes } from "./growing-bytes.js";
 
 const START = 1;

@@ -2,7 +2,8 @@
  * The payload parsers teardown runs by default: HTTP/1.x (http-session.ts), the TLS handshake
  * (tls-session.ts), and h2c, of which only the connection preface is read.
  */
-import { PrefaceSession, type AppSessionFactories } from "./app-sniffer.js";
+import type { AppSessionFactories } from "./app-context.js";
+import { PrefaceSession } from "./app-sniffer.js";
 import { HttpSession } from "./http-session.js";
 import { TlsSession } from "./tls-session.js";
 

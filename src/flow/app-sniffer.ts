@@ -13,11 +13,8 @@
  * Anything else, a server that speaks first, or a first client segment too short to tell (under
  * 4 bytes), is not parsed.
  */
-import type { AppContext, AppSession } from "./app-context.js";
+import type { AppContext, AppProtocol, AppSession, AppSessionFactories } from "./app-context.js";
 import { ForwardedSession, type AppForward } from "./app-forward.js";
-
-export type AppProtocol = AppContext["protocol"];
-export type AppSessionFactories = { readonly [K in AppProtocol]: () => AppSession };
 
 /** Longest method token recognised (RFC 9110 has no limit; registered methods are shorter). */
 const MAX_METHOD = 20;

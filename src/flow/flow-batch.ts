@@ -8,7 +8,7 @@ import type { AppEventReplayer } from "./app-forward.js";
 import type { AppContext } from "./app-context.js";
 import { F, HISTORY_CAPACITY } from "./flow-layout.js";
 import type { FlowRecords } from "./flow-store.js";
-import type { Flow } from "./flow.js";
+import { Flow } from "./flow.js";
 import { P, PM, type PacketLogRecords } from "./packet-log.js";
 
 /** A batch as it travels: structured-clone friendly. */
@@ -207,4 +207,12 @@ function appContexts(
     }
   }
   return out;
+}
+
+/** A copy of the flow `f` shows that stays valid after the view moves on (tests). */
+export function detachFlow(f: Flow): Flow {
+  // A batch of one: the copy a flow handed to another thread gets.
+  const batch = new FlowBatchWriter(1, f.store.log);
+  batch.add(f, 0);
+  return new Flow(batchRecords(batch.take(0)));
 }

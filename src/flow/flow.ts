@@ -14,7 +14,6 @@
  * exact to well under a nanosecond over any capture shorter than a few weeks.
  */
 import { D, E, F, HISTORY_CAPACITY, Tuple, Z } from "./flow-layout.js";
-import { batchRecords, FlowBatchWriter } from "./flow-batch.js";
 import type { AppContext } from "./app-context.js";
 import type { FlowRecords } from "./flow-store.js";
 import { tcpStateOf, type TcpState } from "./tcp-state.js";
@@ -445,13 +444,5 @@ export class Flow {
       this.appContext = this.store.app.size === 0 ? undefined : this.store.app.get(this.slotNumber);
     }
     return this.appContext;
-  }
-
-  /** A copy of this flow that stays valid after the view moves on (tests, `teardown flow`). */
-  detach(): Flow {
-    // A batch of one: the copy a flow handed to another thread gets.
-    const batch = new FlowBatchWriter(1, this.store.log);
-    batch.add(this, 0);
-    return new Flow(batchRecords(batch.take(0)));
   }
 }

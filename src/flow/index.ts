@@ -21,6 +21,7 @@ export {
   batchRecords,
   batchArrays,
   batchBuffers,
+  detachFlow,
   type FlowBatchData,
   type BatchArrays,
 } from "./flow-batch.js";
@@ -32,17 +33,14 @@ export { TlsSession } from "./tls-session.js";
 export { AppContextReader, AppContextWriter } from "./app-codec.js";
 export { GrowingBytes } from "./growing-bytes.js";
 export { AppEventReplayer, AppEventWriter, type AppForward } from "./app-forward.js";
-export {
-  PrefaceSession,
-  detectApp,
-  type AppProtocol,
-  type AppSessionFactories,
-} from "./app-sniffer.js";
+export { PrefaceSession, detectApp } from "./app-sniffer.js";
 export {
   MAX_TEXT,
   MAX_EXCHANGES,
   type AppContext,
+  type AppProtocol,
   type AppSession,
+  type AppSessionFactories,
   type HttpContext,
   type HttpExchange,
   type TlsContext,

@@ -21,7 +21,8 @@
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from "../decode/index.js";
 import type { AppForward } from "./app-forward.js";
-import { AppSniffer, detectApp, type AppSessionFactories } from "./app-sniffer.js";
+import type { AppSessionFactories } from "./app-context.js";
+import { AppSniffer, detectApp } from "./app-sniffer.js";
 import { D, E, F, Tuple } from "./flow-layout.js";
 import { FlowStore } from "./flow-store.js";
 import { Flow, type Side } from "./flow.js";
@@ -85,7 +86,7 @@ export type FlowEndReason = "closed" | "idle" | "reused" | "capture-end";
 export interface FlowSink {
   /**
    * A flow is finished: nothing will be added to it. The view is valid only during this call
-   * (its record is then reused); `flow.detach()` keeps a copy.
+   * (its record is then reused); `detachFlow(flow)` (flow-batch.ts) keeps a copy.
    */
   flowEnded(flow: Flow, reason: FlowEndReason): void;
   /** Optional: each packet, after it was added to its flow (for following one flow). */

@@ -25,7 +25,7 @@ import {
   TCP_SYN,
   type DecodedPacket,
 } from "../../src/decode/index.js";
-import type { Flow, Side } from "../../src/flow/index.js";
+import { detachFlow, type Flow, type Side } from "../../src/flow/index.js";
 import { script } from "./script.js";
 
 const BASE_SEC = 1_700_000_000;
@@ -55,7 +55,7 @@ function replay(text: string, options: Partial<NetstatOptions> = {}): Replayed {
     onFlow: (ff) => {
       assert.equal(ff.baseSec, BASE_SEC);
       builder.add(ff.flow, relative(analyzer));
-      flows.push(ff.flow.detach());
+      flows.push(detachFlow(ff.flow));
     },
   });
   const seqs = new Map<string, { c: number; s: number }>();

@@ -22,6 +22,7 @@ import {
   type DecodedPacket,
 } from "../../src/decode/index.js";
 import {
+  detachFlow,
   FlowTracker,
   zeekBytes,
   zeekConnState,
@@ -88,7 +89,7 @@ function packet(step: string, next: { c: number; s: number }): DecodedPacket {
 /** Runs a script; every packet must land in one flow, whose Zeek view is returned. */
 function run(script: readonly string[]): Result {
   const flows: Flow[] = [];
-  const tracker = new FlowTracker({ flowEnded: (f) => void flows.push(f.detach()) });
+  const tracker = new FlowTracker({ flowEnded: (f) => void flows.push(detachFlow(f)) });
   const next = { c: CLIENT.isn + 1, s: SERVER.isn + 1 };
   script.forEach((step, i) =>
     tracker.packet(i + 1, 1_700_000_000, i * 1_000_000, packet(step, next)),
@@ -362,7 +363,7 @@ describe("orig_bytes and resp_bytes", () => {
     // The server acknowledges 300 bytes; the capture shows only the first 100.
     const script = [...HANDSHAKE, "> A D100"];
     const flows: Flow[] = [];
-    const tracker = new FlowTracker({ flowEnded: (f) => void flows.push(f.detach()) });
+    const tracker = new FlowTracker({ flowEnded: (f) => void flows.push(detachFlow(f)) });
     const next = { c: CLIENT.isn + 1, s: SERVER.isn + 1 };
     script.forEach((s, i) => tracker.packet(i + 1, 1_700_000_000, i, packet(s, next)));
     const ack = packet("< A", next);
