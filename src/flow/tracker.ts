@@ -161,7 +161,13 @@ export class FlowTracker {
   private nextId = 1;
   /** Whether the packet that made the last flow was sent by its client. */
   private createdFromClient = true;
-  private lastSweep = 0;
+  /**
+   * Relative time of the last sweep. -0, not 0: a field that starts as a small integer and
+   * later holds a fraction changes the object's hidden class, and at the first sweep V8 threw
+   * away the optimised code of six of the tracker's methods (update, sniff, create, transition,
+   * noteFirstClose, finish: `--trace-deopt`, "wrong map") to compile them again.
+   */
+  private lastSweep = -0;
   /** Whole seconds of the first packet: every flow time is relative to it. */
   baseSec = -1;
   /** Relative time of the latest packet. */
