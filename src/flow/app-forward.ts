@@ -174,16 +174,24 @@ export class ForwardedSession implements AppSession {
  * each finished flow's context.
  */
 export class AppEventReplayer {
-  /** The session each channel names now. */
+  /** The session each channel names now (none once its flow is finished). */
   private readonly byChannel: (AppSession | undefined)[] = [];
-  /** Sessions by flow id, until their flow's batch takes them. */
-  private readonly byFlow = new Map<number, AppSession>();
+  /** Sessions by flow id, with their channel, until their flow's batch takes them. */
+  private readonly byFlow = new Map<
+    number,
+    { readonly session: AppSession; readonly channel: number }
+  >();
 
   constructor(private readonly factories: AppSessionFactories) {}
 
   /** Sessions started and not yet finished. */
   get live(): number {
     return this.byFlow.size;
+  }
+
+  /** Sessions a channel still names: those of flows not finished yet. */
+  get held(): number {
+    return this.byChannel.reduce((n, s) => (s === undefined ? n : n + 1), 0);
   }
 
   /** One chunk of events, as an AppEventWriter wrote it. */
@@ -211,7 +219,7 @@ export class AppEventReplayer {
         if (protocol === undefined) throw new Error(`app events: no protocol ${chunk[at + 13]}`);
         const s = this.factories[protocol]();
         this.byChannel[channel] = s;
-        this.byFlow.set(v.getFloat64(at + 5, true), s);
+        this.byFlow.set(v.getFloat64(at + 5, true), { session: s, channel });
         at += START_BYTES;
       } else if (type === CLOSED) {
         this.byChannel[channel]?.closed(
@@ -229,9 +237,12 @@ export class AppEventReplayer {
 
   /** The flow with id `flowId` is finished: its context, if it was parsed here. */
   finish(flowId: number): AppContext | undefined {
-    const s = this.byFlow.get(flowId);
-    if (s === undefined) return undefined;
+    const e = this.byFlow.get(flowId);
+    if (e === undefined) return undefined;
     this.byFlow.delete(flowId);
-    return s.result();
+    // Dropped, so that a finished session is not kept until its channel is given again; unless
+    // the channel already names the next flow's session (given again before this batch came).
+    if (this.byChannel[e.channel] === e.session) this.byChannel[e.channel] = undefined;
+    return e.session.result();
   }
 }

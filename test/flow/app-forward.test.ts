@@ -83,6 +83,7 @@ function contexts(
   });
   tracker.end();
   assert.equal(replayer.live, 0, "every forwarded session was finished");
+  assert.equal(replayer.held, 0, "no channel keeps a finished session");
   return { byId, forwarded, channels: events.channelsGiven };
 }
 
@@ -134,6 +135,25 @@ describe("HTTP parsed from forwarded events", () => {
       there.channels < there.forwarded / 2,
       `${there.channels} channels for ${there.forwarded} connections`,
     );
+  });
+
+  it("keeps the session of a channel given again before the last flow's batch came", () => {
+    const replayer = new AppEventReplayer(APP_SESSIONS);
+    const events = new AppEventWriter(1 << 16, (chunk) => replayer.replay(chunk));
+    const request = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    const first = events.session(1, "http");
+    first.data(true, request, 0, request.length, 0, 0.5, 3);
+    first.end();
+    // The channel goes to the next flow before flow 1's batch reaches the replaying side.
+    const second = events.session(2, "http");
+    events.flush();
+    assert.equal(events.channelsGiven, 1);
+    assert.equal(replayer.finish(1)?.http?.requests, 1);
+    second.data(true, request, 0, request.length, 0, 0.75, 9);
+    second.end();
+    events.flush();
+    assert.equal(replayer.finish(2)?.http?.requests, 1);
+    assert.equal(replayer.held, 0);
   });
 
   it("rejects a chunk that is not events, with where", () => {
