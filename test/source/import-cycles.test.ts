@@ -29,7 +29,10 @@ function importsOf(file: string, files: ReadonlySet<string>): string[] {
     .filter((path) => files.has(path));
 }
 
-/** The strongly connected components of more than one file (Tarjan). */
+/**
+ * The strongly connected components of more than one file, and the files that import
+ * themselves (Tarjan).
+ */
 function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   let next = 0;
   const index = new Map<string, number>();
