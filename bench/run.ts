@@ -1037,7 +1037,9 @@ function roundByRound(
     if (w?.ok === true && r?.ok === true) xs.push(r.seconds / w.seconds);
   }
   if (xs.length < 2) return undefined;
-  const seconds = ref.map((t) => (t.ok ? fmt(t.seconds, 3) : "failed")).join(" ");
+  const seconds = ref
+    .map((t) => (t.ok || t.stopped ? secondsCell(t.seconds, t.stopped) : "failed"))
+    .join(" ");
   return (
     `${xs.map((x) => fmt(x, 2)).join(" ")}x ${name} ` +
     `(median ${fmt(median(xs), 2)}x; ${name} runs ${seconds} s)`
