@@ -476,16 +476,7 @@ const REFERENCES: readonly {
  */
 function referenceTimed(runs: readonly Timed[]): Timed {
   const bad = runs.find((t) => !t.ok);
-  if (bad === undefined) {
-    return {
-      seconds: median(runs.map((t) => t.seconds)),
-      ok: true,
-      note: "",
-      maxRssKiB: Math.max(...runs.map((t) => t.maxRssKiB)),
-      cpuSeconds: median(runs.map((t) => t.cpuSeconds)),
-      stopped: false,
-    };
-  }
+  if (bad === undefined) return repeated(runs).t;
   const n = runs.filter((t) => !t.ok).length;
   return runs.length === 1 ? bad : { ...bad, note: `${n} of ${runs.length} runs: ${bad.note}` };
 }
@@ -852,10 +843,6 @@ interface AnalysisInput {
   readonly tsharkConvRuns: readonly Timed[];
 }
 
-/**
- * The full-analysis table: the CLI's `analyze` in a fresh process against tcptrace -n and
- * tshark's TCP conversation table, the ratios, and the issue's targets marked PASS or MISS.
- */
 /** The median seconds of a repeated command's successful runs and the highest peak RSS. */
 interface Repeated {
   readonly runs: number;
@@ -892,6 +879,10 @@ function repeated(runs: readonly Timed[]): Repeated {
   };
 }
 
+/**
+ * The full-analysis table: the CLI's `analyze` in a fresh process against tcptrace -n and
+ * tshark's TCP conversation table, the ratios, and the issue's targets marked PASS or MISS.
+ */
 function analysisReport(a: AnalysisInput): string[] {
   const packets = a.cap.stats.packets;
   const analyze = repeated(a.analyzeRuns);
@@ -1019,6 +1010,17 @@ function analysisReport(a: AnalysisInput): string[] {
   return out.concat(sniffing);
 }
 
+/** `over`'s seconds over `under`'s, round by round, in the rounds where both completed. */
+function roundRatios(over: readonly Timed[], under: readonly Timed[]): number[] {
+  const xs: number[] = [];
+  for (let i = 0; i < Math.min(over.length, under.length); i++) {
+    const o = over[i];
+    const u = under[i];
+    if (o?.ok === true && u?.ok === true) xs.push(o.seconds / u.seconds);
+  }
+  return xs;
+}
+
 /**
  * How many times faster than a reference teardown analyze was in each round where both ran
  * and completed, with their median: in one round both saw about the same load, so these
@@ -1030,12 +1032,7 @@ function roundByRound(
   ref: readonly Timed[],
   name: string,
 ): string | undefined {
-  const xs: number[] = [];
-  for (let i = 0; i < Math.min(analyze.length, ref.length); i++) {
-    const w = analyze[i];
-    const r = ref[i];
-    if (w?.ok === true && r?.ok === true) xs.push(r.seconds / w.seconds);
-  }
+  const xs = roundRatios(ref, analyze);
   if (xs.length < 2) return undefined;
   const seconds = ref
     .map((t) => (t.ok || t.stopped ? secondsCell(t.seconds, t.stopped) : "failed"))
@@ -1072,12 +1069,7 @@ function sniffingReport(a: AnalysisInput, analyze: Repeated, noSniff: Repeated):
   }
   if (analyze.t.ok) {
     const x = analyze.t.seconds / noSniff.t.seconds;
-    const pairs: number[] = [];
-    for (let i = 0; i < Math.min(a.analyzeRuns.length, a.noSniffRuns.length); i++) {
-      const w = a.analyzeRuns[i];
-      const wo = a.noSniffRuns[i];
-      if (w?.ok === true && wo?.ok === true) pairs.push(w.seconds / wo.seconds);
-    }
+    const pairs = roundRatios(a.analyzeRuns, a.noSniffRuns);
     const pct = (r: number) => `${r >= 1 ? "+" : ""}${fmt((r - 1) * 100, 0)}%`;
     out.push(
       `sniffing costs: analyze / analyze without sniffing = ${fmt(x, 2)}x (${pct(x)}; medians ` +
