@@ -88,10 +88,10 @@ export class RecentTuples {
   private grow(): void {
     const capacity = Math.min(this.capacity * 2, this.max);
     const f64 = new Float64Array(capacity * STRIDE);
-    for (let i = 0; i < this.count; i++) {
-      const from = ((this.head + i) % this.capacity) * STRIDE;
-      f64.set(this.f64.subarray(from, from + STRIDE), i * STRIDE);
-    }
+    // The ring in at most two runs (head to the end, then the start), not a view per record.
+    const first = Math.min(this.count, this.capacity - this.head);
+    f64.set(this.f64.subarray(this.head * STRIDE, (this.head + first) * STRIDE));
+    f64.set(this.f64.subarray(0, (this.count - first) * STRIDE), first * STRIDE);
     this.f64 = f64;
     this.capacity = capacity;
     this.head = 0;
