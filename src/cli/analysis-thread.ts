@@ -156,7 +156,7 @@ export class AnalysisThread {
 
   /** A promise to await before reading on when too many batches or chunks are in flight. */
   ready(): Promise<void> | undefined {
-    if (!this.waiting() || this.failure !== undefined) return undefined;
+    if (!this.mustWait()) return undefined;
     return new Promise((resolve) => {
       this.wake = resolve;
     });
@@ -191,13 +191,16 @@ export class AnalysisThread {
     ]);
   }
 
-  /** Too much is waiting for the worker: the reader waits. */
-  private waiting(): boolean {
-    return this.inFlight >= MAX_IN_FLIGHT || this.eventsInFlight >= MAX_EVENTS_IN_FLIGHT;
+  /** Too much is waiting for the worker, which has not failed: the reader waits. */
+  private mustWait(): boolean {
+    return (
+      this.failure === undefined &&
+      (this.inFlight >= MAX_IN_FLIGHT || this.eventsInFlight >= MAX_EVENTS_IN_FLIGHT)
+    );
   }
 
   private release(): void {
-    if (this.wake !== undefined && (!this.waiting() || this.failure !== undefined)) {
+    if (this.wake !== undefined && !this.mustWait()) {
       const wake = this.wake;
       this.wake = undefined;
       wake();
